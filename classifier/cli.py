@@ -1,0 +1,292 @@
+"""The `wiretag` command line: thin commands over plain functions.
+
+Each command parses, calls a function that returns data, and prints. Exit
+codes: 0 success, 1 a gate failed or some input lines failed, 2 bad usage or
+unreadable input (one line on stderr, no traceback). Heavy imports
+(scikit-learn, nltk) happen inside the commands that need them, so `--help`
+starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from classifier.errors import WiretagError
+
+app = typer.Typer(
+    name="wiretag",
+    help="Tag French news paragraphs with themes and topics; train and evaluate the models that do it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+data_app = typer.Typer(help="Check labelled data before training.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+# Options shared by every command that reads files: the same flag means the same thing everywhere.
+ModelOption = Annotated[
+    Optional[Path],
+    typer.Option("--model", "-m", help="Model directory [default: $WIRETAG_MODEL, else the shipped themes-fr model]."),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="Input format: auto (from the file name or content), jsonl, csv, tsv, txt.")
+]
+EncodingOption = Annotated[str, typer.Option("--encoding", help="Text encoding of the input.")]
+EncodingErrorsOption = Annotated[
+    str,
+    typer.Option("--encoding-errors", help="On undecodable bytes: strict (that line fails), replace or ignore."),
+]
+
+
+def friendly_errors(command):
+    """Turn the library's errors into one line on stderr and the right exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except WiretagError as exc:
+            typer.echo(f"wiretag: error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (`| head`): not an error worth a trace
+            raise typer.Exit(0) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"wiretag: error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _check_choice(name: str, value: str, choices) -> None:
+    if value not in choices:
+        raise WiretagError(f"{name} must be one of {', '.join(choices)}, got '{value}'")
+
+
+@app.command("predict")
+@friendly_errors
+def predict_cli(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraphs to tag; `-` alone reads standard input.")] = None,
+    input: Annotated[Optional[str], typer.Option("--input", "-i", help="File to tag, or - for standard input.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write JSONL here (atomically).")] = None,
+    format: FormatOption = "auto",
+    model: ModelOption = None,
+    k: Annotated[Optional[int], typer.Option("-k", min=1, help="At most k labels per paragraph.")] = None,
+    threshold: Annotated[
+        Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="One probability cut for every label.")
+    ] = None,
+    scores: Annotated[bool, typer.Option("--scores/--no-scores", help="Include every label's probability.")] = True,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad line (exit 2).")] = False,
+    max_chars: Annotated[
+        Optional[int], typer.Option("--max-chars", min=1, help="Cut longer paragraphs (a warning goes in the record).")
+    ] = 100_000,
+    encoding: EncodingOption = "utf-8",
+    encoding_errors: EncodingErrorsOption = "strict",
+) -> None:
+    """Tag paragraphs: one JSON line per input paragraph, in input order."""
+    from classifier.records import FORMATS, ENCODING_ERRORS, Source, read_rows, rows_from_texts
+
+    _check_choice("--format", format, FORMATS)
+    _check_choice("--encoding-errors", encoding_errors, ENCODING_ERRORS)
+    if texts == ["-"] and input is None:
+        texts, input = None, "-"
+    if texts and input:
+        raise WiretagError("give paragraphs as arguments or --input, not both")
+    if not texts and input is None:
+        raise WiretagError("nothing to tag: give paragraphs, --input FILE, or - for standard input")
+    if input is not None:
+        rows = read_rows(Source(input, format=format, encoding=encoding, encoding_errors=encoding_errors))
+    else:
+        rows = rows_from_texts(texts)
+
+    from classifier.output import atomic_output, format_table, record_row, write_jsonl
+    from classifier.persistence import load_model
+    from classifier.predict import predict_rows
+
+    tagger, _ = load_model(model)
+    records = predict_rows(rows, tagger, k=k, threshold=threshold, scores=scores, max_chars=max_chars)
+    failed = 0
+
+    def checked(stream):
+        nonlocal failed
+        for record in stream:
+            if "error" in record:
+                failed += 1
+                if strict:
+                    raise WiretagError(record["error"], path=input, line=_line_of(record))
+            yield record
+
+    if output is None and sys.stdout.isatty():
+        rows_out = [record_row(r) for r in checked(records)]
+        typer.echo(format_table(rows_out, ["id", "labels", "topic"]))
+    else:
+        with atomic_output(output) as handle:
+            write_jsonl(checked(records), handle, flush_each=output is None)
+    if failed:
+        typer.echo(f"wiretag: {failed} paragraph(s) could not be tagged; see their 'error' records", err=True)
+        raise typer.Exit(1)
+
+
+def _line_of(record: dict[str, Any]) -> int | None:
+    return record["id"] if isinstance(record.get("id"), int) else None
+
+
+@app.command("train")
+@friendly_errors
+def train_cli(
+    data: Annotated[list[Path], typer.Argument(help="Labelled JSONL/CSV/TSV files (text + labels, label and/or topic).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
+    task: Annotated[str, typer.Option("--task", help="auto, multilabel or multiclass.")] = "auto",
+    taxonomy: Annotated[
+        Optional[Path], typer.Option("--taxonomy", help="TOML label set: unknown labels are refused, its lexicon is used.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for folds and solvers: same seed, same model.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing model (kept as a .bak-TIME backup).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+) -> None:
+    """Train a model from labelled rows and write its directory (model, manifest, card)."""
+    from training.train import train
+
+    def progress(message: str) -> None:
+        if not quiet:
+            typer.echo(f"· {message}", err=True)
+
+    manifest = train(data, output, task=task, taxonomy_path=taxonomy, seed=seed, force=force, progress=progress)
+    for head, metrics in manifest["cv_metrics"].items():
+        figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
+        typer.echo(f"{head}: cross-validated {figures}")
+    typer.echo(f"wrote {output}")
+
+
+@app.command("evaluate")
+@friendly_errors
+def evaluate_cli(
+    data: Annotated[list[Path], typer.Argument(help="Labelled JSONL/CSV/TSV files.")],
+    model: ModelOption = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write the full report as JSON here.")] = None,
+    fail_under: Annotated[
+        Optional[list[str]],
+        typer.Option("--fail-under", help="Gate: METRIC=VALUE, e.g. macro_f1=0.75, f1:terrorism=0.6, topic.accuracy=0.8."),
+    ] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Also report per value of this field (e.g. drawn).")] = None,
+) -> None:
+    """Score a model on labelled data: per-label table, averages; exit 1 if a gate fails."""
+    from training.evaluate import evaluate, failed_gates
+
+    report = evaluate(data, model, by=by)
+    typer.echo(render_report(report))
+    if json_path:
+        from classifier.output import atomic_output
+
+        with atomic_output(json_path) as handle:
+            json.dump(report, handle, indent=2, ensure_ascii=False)
+    failures = failed_gates(report, fail_under or [])
+    if failures:
+        from classifier.output import format_table
+
+        typer.echo("gate failed:", err=True)
+        rows = [[f["metric"], f"{f['value']:.4f}", f"{f['required']:.4f}"] for f in failures]
+        typer.echo(format_table(rows, ["metric", "value", "required"]), err=True)
+        raise typer.Exit(1)
+
+
+def render_report(report: dict[str, Any]) -> str:
+    from classifier.output import format_table
+
+    parts = []
+    for name, head in report["heads"].items():
+        rows = [
+            [label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["support"])]
+            for label, s in head["per_label"].items()
+        ]
+        parts.append(f"{name} ({head['task']}, {head['rows']} rows)")
+        parts.append(format_table(rows, ["label", "precision", "recall", "f1", "support"]))
+        keys = ["micro_f1", "macro_f1", "samples_f1", "subset_accuracy", "hamming_loss", "accuracy"]
+        parts.append("  ".join(f"{k} {head[k]:.4f}" for k in keys if k in head))
+        if "confusion" in head:
+            labels = head["confusion"]["labels"]
+            matrix = [[label] + [str(v) for v in row] for label, row in zip(labels, head["confusion"]["matrix"])]
+            parts.append("confusion (rows: truth, columns: predicted)")
+            parts.append(format_table(matrix, ["", *[label[:8] for label in labels]]))
+        parts.append("")
+    for name, labels in report.get("unknown_labels", {}).items():
+        shown = ", ".join(f"{label} ({n})" for label, n in labels.items())
+        parts.append(f"labels the model never saw ({name}), not scored: {shown}")
+    if "by" in report:
+        field = report["by"]["field"]
+        for value, heads in report["by"]["groups"].items():
+            figures = "; ".join(
+                f"{name} " + ", ".join(f"{k} {h[k]:.4f}" for k in ("micro_f1", "macro_f1", "accuracy") if k in h)
+                + f" ({h['rows']} rows)"
+                for name, h in heads.items()
+            )
+            parts.append(f"{field}={value}: {figures}")
+    return "\n".join(parts).rstrip()
+
+
+@app.command("info")
+@friendly_errors
+def info_cli(
+    model: ModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole manifest as JSON.")] = False,
+) -> None:
+    """Show a model's manifest: labels, thresholds, training data and metrics."""
+    from classifier.persistence import read_manifest, resolve_model_dir
+
+    directory = resolve_model_dir(model)
+    manifest = read_manifest(directory)
+    if as_json:
+        typer.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"model     {directory}")
+    typer.echo(f"created   {manifest.get('created')}  (wiretag {manifest['versions'].get('wiretag')}, "
+               f"scikit-learn {manifest['versions'].get('scikit-learn')})")
+    training = manifest.get("training", {})
+    for source in training.get("data", []):
+        typer.echo(f"trained   {source['path']} ({source['rows']} rows, sha256 {source['sha256'][:12]})")
+    for name, head in manifest["heads"].items():
+        cv = manifest.get("cv_metrics", {}).get(name, {})
+        typer.echo(f"head      {name} ({head['task']}, {len(head['labels'])} labels)"
+                   + (f"  cross-validated macro-F1 {cv['macro_f1']:.3f}" if "macro_f1" in cv else ""))
+        for label in head["labels"]:
+            threshold = head["thresholds"].get(label)
+            typer.echo(f"  {label:<22} rows {head['label_counts'].get(label, 0):>5}"
+                       + (f"  threshold {threshold:.3f}" if threshold is not None else ""))
+
+
+@data_app.command("check")
+@friendly_errors
+def data_check_cli(
+    data: Annotated[list[Path], typer.Argument(help="Labelled files; with --test, the training files.")],
+    test: Annotated[Optional[list[Path]], typer.Option("--test", help="Test files to check for overlap with DATA.")] = None,
+    taxonomy: Annotated[Optional[Path], typer.Option("--taxonomy", help="Label set to check labels against.")] = None,
+    min_examples: Annotated[int, typer.Option("--min-examples", help="Fewest rows a label needs to train.")] = 5,
+    near: Annotated[float, typer.Option("--near", help="Shingle similarity that makes two texts near-duplicates.")] = 0.8,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write the full report as JSON here.")] = None,
+) -> None:
+    """Find problems in labelled data: schema, labels, duplicates, conflicts, overlap, rare labels."""
+    from training.datacheck import check_data, render_check
+
+    report = check_data(data, test=test or [], taxonomy_path=taxonomy, min_examples=min_examples, near=near)
+    typer.echo(render_check(report))
+    if json_path:
+        from classifier.output import atomic_output
+
+        with atomic_output(json_path) as handle:
+            json.dump(report, handle, indent=2, ensure_ascii=False)
+    if report["errors"]:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

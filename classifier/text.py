@@ -1,0 +1,132 @@
+"""The French text pipeline: normalisation, tokens, stems and word n-grams.
+
+Everything a fitted pipeline calls is a module-level function or class, so a
+saved model pickles by reference and loads without this module changing shape.
+The stemmer is nltk's SnowballStemmer, which needs no downloaded data; its
+results are cached because stemming is the hot loop of prediction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+APOSTROPHES = "'’‘ʼ`´"
+_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
+# Elided articles and pronouns: l', d', j', m', n', s', t', c', qu', jusqu', lorsqu', puisqu'.
+ELISIONS = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu")
+_ELISION_RE = re.compile(r"\b(?:" + "|".join(sorted(ELISIONS, key=len, reverse=True)) + r")'", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?")
+_TOKEN_RE = re.compile(r"[^\W\d_]+|0")
+_SPACES_RE = re.compile(r"\s+")
+NUMBER_TOKEN = "0"
+
+
+def fold_accents(text: str) -> str:
+    """Strip diacritics ("é" -> "e"), since feeds often drop them."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize(text: str, *, fold: bool = False) -> str:
+    """NFC, one apostrophe, elisions split off, case folded, numbers as "0".
+
+    Elided words (l', qu', jusqu'…) are dropped: they carry no topic, and
+    splitting them lets "l'armée" and "armée" share a feature.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _APOSTROPHE_RE.sub("'", text).casefold()
+    text = _ELISION_RE.sub(" ", text)
+    text = _NUMBER_RE.sub(" 0 ", text)
+    if fold:
+        text = fold_accents(text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def normalize_folded(text: str) -> str:
+    """`normalize` with accents folded: the preprocessor of character n-grams."""
+    return normalize(text, fold=True)
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Word tokens of normalised text: letters only, numbers as "0"."""
+    return _TOKEN_RE.findall(normalized)
+
+
+@lru_cache(maxsize=1)
+def _french_stemmer():
+    from nltk.stem.snowball import FrenchStemmer
+
+    return FrenchStemmer()
+
+
+def stem(token: str) -> str:
+    """Snowball French stem of one lower-case token."""
+    return _french_stemmer().stem(token)
+
+
+@lru_cache(maxsize=500_000)
+def term(token: str, stemming: bool, folding: bool) -> str:
+    """The feature a token stands for: stemmed and accent-folded as asked, cached."""
+    if stemming:
+        token = stem(token)
+    return fold_accents(token) if folding else token
+
+
+@lru_cache(maxsize=1)
+def french_stop_words() -> frozenset[str]:
+    """The project's own French stop-word list (nltk's needs a download)."""
+    text = resources.files("classifier").joinpath("stopwords_fr.txt").read_text(encoding="utf-8")
+    words = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    return frozenset(words | {fold_accents(w) for w in words})
+
+
+class WordAnalyzer:
+    """Text -> stemmed word n-grams, a drop-in `analyzer` for scikit-learn vectorizers.
+
+    A class, not a closure, so that a fitted vectorizer holding it can be pickled.
+    Stop words are removed before n-grams are formed, so "emploi du temps" gives
+    the bigram "emploi temps" that tells the schedule from the job.
+    """
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (1, 2),
+        stemming: bool = True,
+        accent_folding: bool = True,
+        stop_words: bool = True,
+    ) -> None:
+        self.ngram_range = tuple(ngram_range)
+        self.stemming = stemming
+        self.accent_folding = accent_folding
+        self.stop_words = stop_words
+
+    def __repr__(self) -> str:
+        return (
+            f"WordAnalyzer(ngram_range={self.ngram_range}, stemming={self.stemming}, "
+            f"accent_folding={self.accent_folding}, stop_words={self.stop_words})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordAnalyzer) and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(vars(self).items()))
+
+    def terms(self, text: str) -> list[str]:
+        """The unigrams the n-grams are made of, in text order."""
+        tokens = tokenize(normalize(text))
+        if self.stop_words:
+            stops = french_stop_words()
+            tokens = [t for t in tokens if t not in stops]
+        return [term(t, self.stemming, self.accent_folding) for t in tokens]
+
+    def __call__(self, text: str) -> list[str]:
+        terms = self.terms(text)
+        low, high = self.ngram_range
+        grams = list(terms) if low == 1 else []
+        for n in range(max(low, 2), high + 1):
+            grams.extend(" ".join(terms[i : i + n]) for i in range(len(terms) - n + 1))
+        return grams

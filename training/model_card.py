@@ -1,0 +1,59 @@
+"""MODEL_CARD.md, written into every model directory from its manifest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def model_card(manifest: dict[str, Any], evaluation: dict[str, Any] | None = None) -> str:
+    """What the model is, what it was trained on, how well it did, where it fails."""
+    training = manifest["training"]
+    parts = [
+        f"# Model card: {manifest['name']}",
+        "",
+        "A TF-IDF (stemmed word n-grams, character n-grams, theme lexicon) plus linear-model "
+        "classifier of French news paragraphs, trained by `wiretag train`.",
+        "",
+        "## Training data",
+        _table([[d["path"], str(d["rows"]), d["sha256"][:16]] for d in training["data"]], ["file", "rows", "sha256 (16)"]),
+        "",
+        f"Seed {training['seed']}; recipe: `{training['recipe']}`.",
+    ]
+    if "taxonomy" in training:
+        parts.append(f"Labels checked against `{training['taxonomy']['file']}` (sha256 {training['taxonomy']['sha256'][:16]}).")
+    for name, head in manifest["heads"].items():
+        cv = manifest["cv_metrics"].get(name, {})
+        parts += ["", f"## Head `{name}` ({head['task']})", ""]
+        rows = [
+            [label, str(head["label_counts"].get(label, 0)), f"{head['thresholds'][label]:.3f}" if head["thresholds"] else "-",
+             f"{cv.get('f1', {}).get(label, 0):.3f}"]
+            for label in head["labels"]
+        ]
+        parts.append(_table(rows, ["label", "training rows", "threshold", "cross-validated F1"]))
+        headline = ", ".join(f"{k} {v}" for k, v in cv.items() if k != "f1")
+        parts += ["", f"Cross-validated (grouped {training['recipe']['cv_folds']}-fold): {headline}."]
+    if evaluation:
+        parts += ["", "## Evaluation", ""]
+        for name, report in evaluation.items():
+            parts.append(f"- `{name}`: " + ", ".join(f"{k} {v}" for k, v in report.items() if k != "f1"))
+    parts += [
+        "",
+        "## Intended use and limitations",
+        "",
+        "- Tags paragraphs of French-language news with the labels above; one paragraph at a time, "
+        "no document context.",
+        "- Learned from the files listed above only: text far from them (other languages, social "
+        "media, very long documents) scores worse than the figures here.",
+        "- Thresholds were tuned on cross-validated scores of the training data; written corpora are "
+        "cleaner than real wires, so expect lower recall on real text than cross-validation shows.",
+        "- A linear bag-of-n-grams model: it can be fooled by negation, irony and rare senses of words; "
+        "use `wiretag explain` to see which n-grams drove a label.",
+        "",
+    ]
+    return "\n".join(parts)

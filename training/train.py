@@ -1,0 +1,286 @@
+"""Training: features, heads, thresholds tuned on cross-validated scores, a saved model.
+
+Cross-validation refits the whole feature union inside every fold (grouped by
+story, so variants of one story never sit on both sides), because thresholds
+tuned on scores of texts the vectoriser has already seen come out too strict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+
+from classifier.errors import WiretagError
+from classifier.estimators import MultiLabelLinear, multiclass_linear
+from classifier.features import build_features
+from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger
+from classifier.persistence import save_model
+from training.data import LabelledData, file_sha256, load_labelled
+from training.metrics import multiclass_report, multilabel_report
+from training.taxonomy import Taxonomy, load_taxonomy
+
+MIN_EXAMPLES = 5
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Recipe:
+    """Every setting of the default recipe; `wiretag train --search` tunes some of them."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] | None = (2, 5)
+    stemming: bool = True
+    accent_folding: bool = True
+    lexicon_weight: float = 0.3
+    min_df: int = 2
+    C: float = 10.0
+    class_weight: str | None = "balanced"
+    topic_C: float = 10.0
+    threshold_floor: float = 0.05
+    cv_folds: int = 5
+
+    def features(self, lexicon: dict[str, list[str]] | None):
+        return build_features(
+            lexicon,
+            word_ngrams=self.word_ngrams,
+            char_ngrams=self.char_ngrams,
+            stemming=self.stemming,
+            accent_folding=self.accent_folding,
+            lexicon_weight=self.lexicon_weight,
+            min_df=self.min_df,
+        )
+
+    def classifier(self, task: str, head: str, seed: int):
+        if task == MULTILABEL:
+            return MultiLabelLinear(C=self.C, class_weight=self.class_weight, random_state=seed)
+        return multiclass_linear(C=self.topic_C if head == "topic" else self.C)
+
+
+def head_task(head: str) -> str:
+    return MULTILABEL if head == "labels" else MULTICLASS
+
+
+def build_pipeline(recipe: Recipe, head: str = "labels", lexicon: dict | None = None, seed: int = 0) -> Pipeline:
+    """The one Pipeline for a single head: what `clone` and `GridSearchCV` work on."""
+    return Pipeline([("features", recipe.features(lexicon)), ("classifier", recipe.classifier(head_task(head), head, seed))])
+
+
+def encode_targets(data: LabelledData) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Per head: its label names and the matrix (multi-label) or index vector (multi-class)."""
+    encoded = {}
+    for head, values in data.targets.items():
+        if head == "labels":
+            labels = sorted({label for row in values for label in row})
+            index = {label: j for j, label in enumerate(labels)}
+            matrix = np.zeros((len(values), len(labels)), dtype=int)
+            for i, row in enumerate(values):
+                for label in row:
+                    matrix[i, index[label]] = 1
+            encoded[head] = (labels, matrix)
+        else:
+            labels = sorted(set(values))
+            index = {label: j for j, label in enumerate(labels)}
+            encoded[head] = (labels, np.array([index[v] for v in values]))
+    return encoded
+
+
+def check_trainable(encoded: dict[str, tuple[list[str], np.ndarray]], minimum: int = MIN_EXAMPLES) -> None:
+    """Refuse labels too rare to train and tune, and heads with a single label."""
+    for head, (labels, target) in encoded.items():
+        counts = target.sum(axis=0) if target.ndim == 2 else np.bincount(target, minlength=len(labels))
+        if head != "labels" and len(labels) < 2:
+            raise WiretagError(
+                f"every row has the same label '{labels[0]}'; a classifier needs at least two", field=head
+            )
+        if head == "labels" and not labels:
+            raise WiretagError("no row carries any label", field=head)
+        rare = [(label, int(n)) for label, n in zip(labels, counts) if n < minimum]
+        if rare:
+            shown = ", ".join(f"'{label}' has {n}" for label, n in rare)
+            raise WiretagError(f"too few examples to train and tune: {shown}; the minimum is {minimum}", field=head)
+        if head == "labels":
+            constant = [label for label, n in zip(labels, counts) if n == len(target)]
+            if constant:
+                raise WiretagError(f"label '{constant[0]}' is on every row; nothing to learn", field=head)
+
+
+def cross_validated_probabilities(
+    data: LabelledData,
+    encoded: dict[str, tuple[list[str], np.ndarray]],
+    recipe: Recipe,
+    lexicon: dict | None,
+    seed: int,
+    progress: Progress = lambda message: None,
+) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities of every head, one feature fit per fold."""
+    groups = np.asarray(data.groups)
+    folds = min(recipe.cv_folds, len(set(data.groups)))
+    if folds < 2:
+        raise WiretagError("cross-validation needs at least two distinct rows or stories")
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    texts = np.asarray(data.texts, dtype=object)
+    out = {
+        head: np.zeros((len(texts), len(labels))) for head, (labels, _) in encoded.items()
+    }
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(texts, groups=groups), start=1):
+        progress(f"cross-validation fold {fold}/{folds}")
+        features = recipe.features(lexicon).fit(texts[train_idx])
+        X_train, X_test = features.transform(texts[train_idx]), features.transform(texts[test_idx])
+        for head, (labels, target) in encoded.items():
+            estimator = recipe.classifier(head_task(head), head, seed)
+            y_train = target[train_idx]
+            if head_task(head) == MULTICLASS and len(np.unique(y_train)) < len(labels):
+                # A fold may miss a rare class: fit what it has and place its columns.
+                present = np.unique(y_train)
+                estimator.fit(X_train, y_train)
+                out[head][np.ix_(test_idx, present)] = estimator.predict_proba(X_test)
+                continue
+            estimator.fit(X_train, y_train)
+            out[head][test_idx] = estimator.predict_proba(X_test)
+    return out
+
+
+def f1_optimal_threshold(y_true: np.ndarray, proba: np.ndarray, floor: float = 0.05) -> float:
+    """The probability cut that maximises F1 on held-out scores, not below `floor`.
+
+    Ties go to the lowest cut: corpus scores are cleaner than real text, so the
+    more permissive of equally good cuts transfers better.
+    """
+    y_true = np.asarray(y_true).astype(bool)
+    if not y_true.any():
+        return max(floor, 0.5)
+    order = np.argsort(-proba, kind="stable")
+    sorted_proba = proba[order]
+    hits = np.cumsum(y_true[order])
+    predicted = np.arange(1, len(proba) + 1)
+    f1 = 2 * hits / (predicted + y_true.sum())
+    distinct = np.r_[sorted_proba[1:] < sorted_proba[:-1], True]  # cut only between distinct scores
+    f1 = np.where(distinct, f1, -1)
+    best = len(f1) - 1 - int(np.argmax(f1[::-1]))  # the last of the best: the lowest cut
+    below = sorted_proba[best + 1] if best + 1 < len(sorted_proba) else 0.0
+    return float(max(floor, (sorted_proba[best] + below) / 2))
+
+
+def cv_report(head: str, labels: list[str], target: np.ndarray, proba: np.ndarray, thresholds=None) -> dict[str, Any]:
+    if head_task(head) == MULTILABEL:
+        truth = [[labels[j] for j in np.flatnonzero(row)] for row in target]
+        predicted = [[labels[j] for j in np.flatnonzero(row >= thresholds)] for row in proba]
+        return multilabel_report(truth, predicted, labels)
+    return multiclass_report([labels[i] for i in target], [labels[i] for i in proba.argmax(axis=1)], labels)
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of a report and its per-label F1, for manifests."""
+    keys = ("rows", "micro_f1", "macro_f1", "samples_f1", "subset_accuracy", "hamming_loss", "accuracy")
+    out = {key: round(report[key], 4) if isinstance(report[key], float) else report[key] for key in keys if key in report}
+    out["f1"] = {label: round(scores["f1"], 4) for label, scores in report["per_label"].items()}
+    return out
+
+
+def fit_tagger(
+    data: LabelledData,
+    recipe: Recipe,
+    *,
+    lexicon: dict | None = None,
+    seed: int = 0,
+    progress: Progress = lambda message: None,
+) -> tuple[Tagger, dict[str, dict[str, Any]]]:
+    """Fit a model on labelled data; returns it with its cross-validated reports."""
+    encoded = encode_targets(data)
+    check_trainable(encoded)
+    oof = cross_validated_probabilities(data, encoded, recipe, lexicon, seed, progress)
+    reports = {}
+    thresholds = {}
+    for head, (labels, target) in encoded.items():
+        if head_task(head) == MULTILABEL:
+            thresholds[head] = [
+                f1_optimal_threshold(target[:, j], oof[head][:, j], recipe.threshold_floor) for j in range(len(labels))
+            ]
+            reports[head] = cv_report(head, labels, target, oof[head], np.asarray(thresholds[head]))
+        else:
+            reports[head] = cv_report(head, labels, target, oof[head])
+    progress("fitting the final model on all rows")
+    features = recipe.features(lexicon).fit(data.texts)
+    X = features.transform(data.texts)
+    heads = {}
+    for head, (labels, target) in encoded.items():
+        estimator = recipe.classifier(head_task(head), head, seed)
+        if head in thresholds:
+            estimator.set_params(thresholds=thresholds[head])
+        heads[head] = Head(head, head_task(head), labels, estimator.fit(X, target))
+    return Tagger(features, heads), reports
+
+
+def train(
+    paths: Sequence[str | Path],
+    output: str | Path,
+    *,
+    task: str = "auto",
+    taxonomy_path: str | Path | None = None,
+    seed: int = 0,
+    recipe: Recipe | None = None,
+    force: bool = False,
+    progress: Progress = lambda message: None,
+) -> dict[str, Any]:
+    """Train from labelled files and write a model directory; returns its manifest."""
+    from training.model_card import model_card
+
+    recipe = recipe or Recipe()
+    taxonomy: Taxonomy | None = load_taxonomy(taxonomy_path) if taxonomy_path else None
+    output = Path(output)
+    if output.exists() and not force:
+        raise WiretagError(f"{output} exists; pass --force to replace it (the old model is kept as a backup)")
+    progress(f"reading {len(paths)} file(s)")
+    data = load_labelled(paths, task=task, taxonomy=taxonomy)
+    for warning in data.warnings[:20]:
+        progress(f"warning: {warning}")
+    if len(data.warnings) > 20:
+        progress(f"warning: {len(data.warnings) - 20} more warnings like these")
+    lexicon = taxonomy.lexicon("labels") if taxonomy and "labels" in data.targets else None
+    progress(f"{len(data)} rows; heads: {', '.join(data.targets)}")
+    tagger, reports = fit_tagger(data, recipe, lexicon=lexicon, seed=seed, progress=progress)
+    manifest = build_manifest(output, tagger, reports, data, recipe, seed, taxonomy)
+    progress(f"writing {output}")
+    save_model(tagger, output, manifest, extra_files={"MODEL_CARD.md": model_card(manifest)}, force=force)
+    return manifest
+
+
+def build_manifest(output, tagger: Tagger, reports, data: LabelledData, recipe: Recipe, seed, taxonomy) -> dict:
+    primary = tagger.primary
+    heads = {}
+    for name, head in tagger.heads.items():
+        values = data.targets[name]
+        counts = Counter(label for row in values for label in (row if isinstance(row, list) else [row]))
+        heads[name] = {
+            "task": head.task,
+            "labels": head.labels,
+            "thresholds": head.thresholds,
+            "label_counts": {label: counts[label] for label in head.labels},
+        }
+    training = {
+        "data": data.sources,
+        "rows": len(data),
+        "seed": seed,
+        "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(recipe).items()},
+    }
+    if taxonomy is not None:
+        training["taxonomy"] = {"file": taxonomy.path.name, "sha256": file_sha256(taxonomy.path)}
+    if "labels" in data.targets:
+        training["rows_without_labels"] = sum(1 for row in data.targets["labels"] if not row)
+    return {
+        "name": Path(output).name,
+        "task": primary.task if primary else MULTICLASS,
+        "labels": primary.labels if primary else tagger.heads["topic"].labels,
+        "thresholds": primary.thresholds if primary else {},
+        "heads": heads,
+        "training": training,
+        "cv_metrics": {name: summary(report) for name, report in reports.items()},
+    }
