@@ -86,6 +86,28 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
 
-def multiclass_linear(C: float = 10.0, class_weight: str | None = None, max_iter: int = 2000) -> LogisticRegression:
-    """The single-label head: multinomial logistic regression."""
-    return LogisticRegression(C=C, class_weight=class_weight, max_iter=max_iter)
+class MulticlassLinear(MultiLabelLinear):
+    """One label per row, one-vs-rest: a binary logistic regression per class.
+
+    Probabilities are the per-class ones normalised to sum to 1. One-vs-rest
+    with liblinear trains several times faster than a multinomial model on
+    sparse text features, for the same accuracy here (see BENCHMARKS.md).
+    """
+
+    def __init__(self, C: float = 10.0, class_weight: str | None = None, max_iter: int = 1000, random_state: int | None = 0):
+        super().__init__(C=C, class_weight=class_weight, thresholds=None, max_iter=max_iter, random_state=random_state)
+
+    def fit(self, X, y) -> MulticlassLinear:
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"MulticlassLinear needs a 1-D vector of class indices, got shape {y.shape}")
+        n_classes = int(y.max()) + 1 if len(y) else 0
+        super().fit(X, np.eye(n_classes, dtype=int)[y])
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        proba = super().predict_proba(X)
+        return proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
+
+    def predict(self, X) -> np.ndarray:
+        return self.predict_proba(X).argmax(axis=1)

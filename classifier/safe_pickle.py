@@ -21,10 +21,9 @@ def allowed_globals() -> frozenset[tuple[str, str]]:
     import numpy as np
     from joblib.numpy_pickle import NumpyArrayWrapper
     from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    from classifier.estimators import MultiLabelLinear
+    from classifier.estimators import MulticlassLinear, MultiLabelLinear
     from classifier.features import LexiconFeatures
     from classifier.model import Head, Tagger
     from classifier.text import WordAnalyzer, normalize_folded
@@ -33,12 +32,12 @@ def allowed_globals() -> frozenset[tuple[str, str]]:
         Tagger,
         Head,
         MultiLabelLinear,
+        MulticlassLinear,
         LexiconFeatures,
         WordAnalyzer,
         normalize_folded,
         TfidfVectorizer,
         TfidfTransformer,
-        LogisticRegression,
         FeatureUnion,
         Pipeline,
         NumpyArrayWrapper,

@@ -69,10 +69,14 @@ def stem(token: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def term(token: str, stemming: bool, folding: bool) -> str:
-    """The feature a token stands for: stemmed and accent-folded as asked, cached."""
-    if stemming:
-        token = stem(token)
-    return fold_accents(token) if folding else token
+    """The feature a token stands for: accent-folded then stemmed, as asked; cached.
+
+    Folding comes first so that a feed that drops accents ("securite") meets
+    the same stem as one that keeps them ("sécurité").
+    """
+    if folding:
+        token = fold_accents(token)
+    return stem(token) if stemming else token
 
 
 @lru_cache(maxsize=1)

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from classifier.errors import WiretagError
-from classifier.estimators import MultiLabelLinear, multiclass_linear
+from classifier.estimators import MulticlassLinear, MultiLabelLinear
 from classifier.features import build_features
 from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger
 from classifier.persistence import save_model
@@ -61,7 +60,7 @@ class Recipe:
     def classifier(self, task: str, head: str, seed: int):
         if task == MULTILABEL:
             return MultiLabelLinear(C=self.C, class_weight=self.class_weight, random_state=seed)
-        return multiclass_linear(C=self.topic_C if head == "topic" else self.C)
+        return MulticlassLinear(C=self.topic_C if head == "topic" else self.C, random_state=seed)
 
 
 def head_task(head: str) -> str:
@@ -119,32 +118,45 @@ def cross_validated_probabilities(
     lexicon: dict | None,
     seed: int,
     progress: Progress = lambda message: None,
+    n_jobs: int = -1,
 ) -> dict[str, np.ndarray]:
-    """Out-of-fold probabilities of every head, one feature fit per fold."""
-    groups = np.asarray(data.groups)
+    """Out-of-fold probabilities of every head, one feature fit per fold, folds in parallel."""
+    from joblib import Parallel, delayed
+
     folds = min(recipe.cv_folds, len(set(data.groups)))
     if folds < 2:
         raise WiretagError("cross-validation needs at least two distinct rows or stories")
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     texts = np.asarray(data.texts, dtype=object)
-    out = {
-        head: np.zeros((len(texts), len(labels))) for head, (labels, _) in encoded.items()
-    }
-    for fold, (train_idx, test_idx) in enumerate(splitter.split(texts, groups=groups), start=1):
-        progress(f"cross-validation fold {fold}/{folds}")
-        features = recipe.features(lexicon).fit(texts[train_idx])
-        X_train, X_test = features.transform(texts[train_idx]), features.transform(texts[test_idx])
-        for head, (labels, target) in encoded.items():
-            estimator = recipe.classifier(head_task(head), head, seed)
-            y_train = target[train_idx]
-            if head_task(head) == MULTICLASS and len(np.unique(y_train)) < len(labels):
-                # A fold may miss a rare class: fit what it has and place its columns.
-                present = np.unique(y_train)
-                estimator.fit(X_train, y_train)
-                out[head][np.ix_(test_idx, present)] = estimator.predict_proba(X_test)
-                continue
-            estimator.fit(X_train, y_train)
-            out[head][test_idx] = estimator.predict_proba(X_test)
+    splits = list(splitter.split(texts, groups=np.asarray(data.groups)))
+    progress(f"cross-validation: {folds} folds grouped by story")
+    results = Parallel(n_jobs=min(n_jobs if n_jobs > 0 else folds, folds))(
+        delayed(_fold_probabilities)(texts, encoded, train_idx, test_idx, recipe, lexicon, seed)
+        for train_idx, test_idx in splits
+    )
+    out = {head: np.zeros((len(texts), len(labels))) for head, (labels, _) in encoded.items()}
+    for (_, test_idx), fold in zip(splits, results):
+        for head, proba in fold.items():
+            out[head][test_idx] = proba
+    return out
+
+
+def _fold_probabilities(texts, encoded, train_idx, test_idx, recipe: Recipe, lexicon, seed) -> dict[str, np.ndarray]:
+    features = recipe.features(lexicon).fit(texts[train_idx])
+    X_train, X_test = features.transform(texts[train_idx]), features.transform(texts[test_idx])
+    out = {}
+    for head, (labels, target) in encoded.items():
+        estimator = recipe.classifier(head_task(head), head, seed)
+        proba = np.zeros((len(test_idx), len(labels)))
+        y_train = target[train_idx]
+        if head_task(head) == MULTICLASS:
+            # A fold may miss a rare class: fit what it has and place its columns.
+            present = np.unique(y_train)
+            remap = np.searchsorted(present, y_train)
+            proba[:, present] = estimator.fit(X_train, remap).predict_proba(X_test)
+        else:
+            proba[:] = estimator.fit(X_train, y_train).predict_proba(X_test)
+        out[head] = proba
     return out
 
 
