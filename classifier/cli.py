@@ -92,29 +92,19 @@ def predict_cli(
     ] = 100_000,
     encoding: EncodingOption = "utf-8",
     encoding_errors: EncodingErrorsOption = "strict",
+    explain: Annotated[bool, typer.Option("--explain", help="Add the n-grams behind each label to each record.")] = False,
 ) -> None:
     """Tag paragraphs: one JSON line per input paragraph, in input order."""
-    from classifier.records import FORMATS, ENCODING_ERRORS, Source, read_rows, rows_from_texts
-
-    _check_choice("--format", format, FORMATS)
-    _check_choice("--encoding-errors", encoding_errors, ENCODING_ERRORS)
-    if texts == ["-"] and input is None:
-        texts, input = None, "-"
-    if texts and input:
-        raise WiretagError("give paragraphs as arguments or --input, not both")
-    if not texts and input is None:
-        raise WiretagError("nothing to tag: give paragraphs, --input FILE, or - for standard input")
-    if input is not None:
-        rows = read_rows(Source(input, format=format, encoding=encoding, encoding_errors=encoding_errors))
-    else:
-        rows = rows_from_texts(texts)
+    rows = _input_rows(texts, input, format, encoding, encoding_errors)
 
     from classifier.output import atomic_output, format_table, record_row, write_jsonl
     from classifier.persistence import load_model
     from classifier.predict import predict_rows
 
     tagger, _ = load_model(model)
-    records = predict_rows(rows, tagger, k=k, threshold=threshold, scores=scores, max_chars=max_chars)
+    records = predict_rows(
+        rows, tagger, k=k, threshold=threshold, scores=scores, max_chars=max_chars, explain_top=10 if explain else None
+    )
     failed = 0
 
     def checked(stream):
@@ -135,6 +125,59 @@ def predict_cli(
     if failed:
         typer.echo(f"wiretag: {failed} paragraph(s) could not be tagged; see their 'error' records", err=True)
         raise typer.Exit(1)
+
+
+def _input_rows(texts, input, format, encoding, encoding_errors):
+    """Rows from TEXT arguments, a file, or `-` (standard input)."""
+    from classifier.records import ENCODING_ERRORS, FORMATS, Source, read_rows, rows_from_texts
+
+    _check_choice("--format", format, FORMATS)
+    _check_choice("--encoding-errors", encoding_errors, ENCODING_ERRORS)
+    if texts == ["-"] and input is None:
+        texts, input = None, "-"
+    if texts and input:
+        raise WiretagError("give paragraphs as arguments or --input, not both")
+    if not texts and input is None:
+        raise WiretagError("nothing to read: give paragraphs, --input FILE, or - for standard input")
+    if input is not None:
+        return read_rows(Source(input, format=format, encoding=encoding, encoding_errors=encoding_errors))
+    return rows_from_texts(texts)
+
+
+@app.command("explain")
+@friendly_errors
+def explain_cli(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Paragraphs to explain; `-` alone reads standard input.")] = None,
+    input: Annotated[Optional[str], typer.Option("--input", "-i", help="File to explain, or - for standard input.")] = None,
+    model: ModelOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many n-grams per label.")] = 10,
+    label: Annotated[
+        Optional[list[str]], typer.Option("--label", help="Also explain this label, predicted or not (repeatable).")
+    ] = None,
+    format: FormatOption = "auto",
+    encoding: EncodingOption = "utf-8",
+    encoding_errors: EncodingErrorsOption = "strict",
+) -> None:
+    """Show the n-grams that pushed each label's score (feature value × weight, exact for the linear model)."""
+    rows = _input_rows(texts, input, format, encoding, encoding_errors)
+
+    from classifier.output import format_table, write_jsonl
+    from classifier.persistence import load_model
+    from classifier.predict import predict_rows
+
+    tagger, _ = load_model(model)
+    records = predict_rows(rows, tagger, scores=False, explain_top=top, explain_labels=label or ())
+    if not sys.stdout.isatty():
+        write_jsonl(records, sys.stdout, flush_each=True)
+        return
+    for record in records:
+        typer.echo(f"[{record['id']}] " + (f"error: {record['error']}" if "error" in record else ""))
+        for item in record.get("explanations", []):
+            typer.echo(f"  {item['head']} = {item['label']}  score {item['score']:.3f}  "
+                       f"(logit {item['logit']:+.3f} = intercept {item['intercept']:+.3f} + features)")
+            table = [[f["feature"], f"{f['value']:.3f}", f"{f['weight']:+.3f}", f"{f['contribution']:+.3f}"]
+                     for f in item["features"]]
+            typer.echo("    " + format_table(table, ["n-gram", "value", "weight", "contribution"]).replace("\n", "\n    "))
 
 
 def _line_of(record: dict[str, Any]) -> int | None:

@@ -72,13 +72,13 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "names_")
-        return np.asarray([f"lexicon:{name}" for name in self.names_], dtype=object)
+        return np.asarray(list(self.names_), dtype=object)
 
 
 def build_features(
     lexicon: Mapping[str, Sequence[str]] | None = None,
     *,
-    word_ngrams: tuple[int, int] = (1, 2),
+    word_ngrams: tuple[int, int] | None = (1, 2),
     char_ngrams: tuple[int, int] | None = (2, 5),
     stemming: bool = True,
     accent_folding: bool = True,
@@ -86,18 +86,20 @@ def build_features(
     min_df: int = 2,
     sublinear_tf: bool = True,
 ) -> FeatureUnion:
-    """The feature union of the default recipe; each block can be switched off."""
-    blocks: list[tuple[str, object]] = [
-        (
-            "words",
-            TfidfVectorizer(
-                analyzer=WordAnalyzer(word_ngrams, stemming=stemming, accent_folding=accent_folding),
-                min_df=min_df,
-                sublinear_tf=sublinear_tf,
-                dtype=np.float32,
-            ),
+    """The feature union of the default recipe; each block can be switched off (None)."""
+    blocks: list[tuple[str, object]] = []
+    if word_ngrams is not None:
+        blocks.append(
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer=WordAnalyzer(word_ngrams, stemming=stemming, accent_folding=accent_folding),
+                    min_df=min_df,
+                    sublinear_tf=sublinear_tf,
+                    dtype=np.float32,
+                ),
+            )
         )
-    ]
     if char_ngrams is not None:
         blocks.append(
             (
@@ -114,4 +116,6 @@ def build_features(
         )
     if lexicon:
         blocks.append(("lexicon", LexiconFeatures(lexicon, weight=lexicon_weight)))
+    if not blocks:
+        raise ValueError("build_features needs at least one of word_ngrams, char_ngrams or a lexicon")
     return FeatureUnion(blocks)

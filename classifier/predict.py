@@ -28,8 +28,14 @@ def predict_rows(
     scores: bool = True,
     batch_size: int = BATCH_SIZE,
     max_chars: int | None = None,
+    explain_top: int | None = None,
+    explain_labels: Sequence[str] = (),
 ) -> Iterator[dict[str, Any]]:
-    """One record per row: `{"id", "labels", "scores", ...}`, or `{"id", "error"}`."""
+    """One record per row: `{"id", "labels", "scores", ...}`, or `{"id", "error"}`.
+
+    With `explain_top`, each record also gets `explanations`: the n-grams that
+    pushed each predicted label's score most (see `classifier.explain`).
+    """
     for batch in batches_as_available(rows, batch_size):
         texts: list[str] = []
         records: list[dict[str, Any]] = []
@@ -51,6 +57,11 @@ def predict_rows(
             records[slot].update(predicted)
             if warning:
                 records[slot]["warning"] = warning
+        if explain_top and texts:
+            from classifier.explain import explain
+
+            for slot, explanations in zip(slots, explain(model, texts, top=explain_top, labels=explain_labels)):
+                records[slot]["explanations"] = explanations
         yield from records
 
 

@@ -90,13 +90,25 @@ def open_source(source: Source) -> BinaryIO:
     sample = handle.peek(_BINARY_SAMPLE)[:_BINARY_SAMPLE] if hasattr(handle, "peek") else b""
     if _looks_binary(sample):
         handle.close()
-        raise WiretagError("looks like a binary file, not text (NUL bytes in its first block)", path=path)
+        raise WiretagError("looks like a binary file, not text (NUL and control bytes in its first block)", path=path)
     return handle
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b") + b"\x7f"
+
+
 def _looks_binary(sample: bytes) -> bool:
-    """NUL bytes in the first block: a binary file (UTF-16 text counts as one too)."""
-    return sample.count(b"\x00") > max(1, len(sample) // 100)
+    """NUL bytes among many control bytes in the first block: not text.
+
+    A text file with one stray NUL is still text (that line gets an error
+    record); UTF-16 text, which is mostly NULs here, counts as binary: pass
+    --encoding utf-16 after converting, or convert it to UTF-8.
+    """
+    if b"\x00" not in sample:
+        return False
+    nuls = sample.count(b"\x00")
+    controls = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
+    return nuls >= 2 and (nuls * 100 >= len(sample) or controls * 20 >= len(sample))
 
 
 def read_rows(source: Source) -> Iterator[Row]:

@@ -118,7 +118,7 @@ def test_strict_stops_at_first_bad_line(small_model, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["-i", "/nonexistent/file.jsonl"], "no such file"),
-    ([], "nothing to tag"),
+    ([], "nothing to read"),
     (["--format", "xml", "-i", "-"], "--format must be one of"),
 ])
 def test_usage_errors_exit_2_with_one_line(small_model, args, message):

@@ -34,15 +34,19 @@ Progress = Callable[[str], None]
 class Recipe:
     """Every setting of the default recipe; `wiretag train --search` tunes some of them."""
 
-    word_ngrams: tuple[int, int] = (1, 2)
+    word_ngrams: tuple[int, int] | None = (1, 2)
     char_ngrams: tuple[int, int] | None = (2, 5)
     stemming: bool = True
     accent_folding: bool = True
     lexicon_weight: float = 0.3
     min_df: int = 2
+    sublinear_tf: bool = True
+    loss: str = "logistic"
+    nb_weighting: bool = False
     C: float = 10.0
     class_weight: str | None = "balanced"
     topic_C: float = 10.0
+    tune_thresholds: bool = True
     threshold_floor: float = 0.05
     cv_folds: int = 5
 
@@ -55,12 +59,15 @@ class Recipe:
             accent_folding=self.accent_folding,
             lexicon_weight=self.lexicon_weight,
             min_df=self.min_df,
+            sublinear_tf=self.sublinear_tf,
         )
 
     def classifier(self, task: str, head: str, seed: int):
         if task == MULTILABEL:
-            return MultiLabelLinear(C=self.C, class_weight=self.class_weight, random_state=seed)
-        return MulticlassLinear(C=self.topic_C if head == "topic" else self.C, random_state=seed)
+            return MultiLabelLinear(
+                C=self.C, class_weight=self.class_weight, loss=self.loss, nb_weighting=self.nb_weighting, random_state=seed
+            )
+        return MulticlassLinear(C=self.topic_C if head == "topic" else self.C, loss=self.loss, random_state=seed)
 
 
 def head_task(head: str) -> str:
@@ -214,7 +221,10 @@ def fit_tagger(
     for head, (labels, target) in encoded.items():
         if head_task(head) == MULTILABEL:
             thresholds[head] = [
-                f1_optimal_threshold(target[:, j], oof[head][:, j], recipe.threshold_floor) for j in range(len(labels))
+                f1_optimal_threshold(target[:, j], oof[head][:, j], recipe.threshold_floor)
+                if recipe.tune_thresholds
+                else 0.5
+                for j in range(len(labels))
             ]
             reports[head] = cv_report(head, labels, target, oof[head], np.asarray(thresholds[head]))
         else:
