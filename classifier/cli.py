@@ -222,6 +222,11 @@ def evaluate_cli(
         typer.Option("--fail-under", help="Gate: METRIC=VALUE, e.g. macro_f1=0.75, f1:terrorism=0.6, topic.accuracy=0.8."),
     ] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Also report per value of this field (e.g. drawn).")] = None,
+    baseline: Annotated[
+        Optional[Path],
+        typer.Option("--baseline", help="Gate on regressions against this `--json` report or model directory."),
+    ] = None,
+    max_drop: Annotated[float, typer.Option("--max-drop", help="With --baseline: the largest drop allowed.")] = 0.02,
 ) -> None:
     """Score a model on labelled data: per-label table, averages; exit 1 if a gate fails."""
     from training.evaluate import evaluate, failed_gates
@@ -234,12 +239,16 @@ def evaluate_cli(
         with atomic_output(json_path) as handle:
             json.dump(report, handle, indent=2, ensure_ascii=False)
     failures = failed_gates(report, fail_under or [])
+    if baseline is not None:
+        from training.compare import baseline_report, regressions
+
+        failures += regressions(report, baseline_report(baseline, data), max_drop)
     if failures:
         from classifier.output import format_table
 
         typer.echo("gate failed:", err=True)
-        rows = [[f["metric"], f"{f['value']:.4f}", f"{f['required']:.4f}"] for f in failures]
-        typer.echo(format_table(rows, ["metric", "value", "required"]), err=True)
+        rows = [[f["metric"], f"{f['value']:.4f}", f"{f['required']:.4f}", str(f.get("baseline", ""))] for f in failures]
+        typer.echo(format_table(rows, ["metric", "value", "required", "baseline"]), err=True)
         raise typer.Exit(1)
 
 
@@ -275,6 +284,71 @@ def render_report(report: dict[str, Any]) -> str:
             )
             parts.append(f"{field}={value}: {figures}")
     return "\n".join(parts).rstrip()
+
+
+@app.command("compare")
+@friendly_errors
+def compare_cli(
+    old_model: Annotated[Path, typer.Argument(help="The model in use.")],
+    new_model: Annotated[Path, typer.Argument(help="The candidate.")],
+    data: Annotated[list[Path], typer.Argument(help="Labelled files to score both on.")],
+    tolerance: Annotated[float, typer.Option("--tolerance", help="F1 drop that flags a label as worse.")] = 0.02,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write the full comparison here.")] = None,
+    show: Annotated[int, typer.Option("--show", help="How many changed paragraphs to print.")] = 10,
+) -> None:
+    """Compare two models on the same data: per label, overall, and the paragraphs that changed. Exit 1 if a label got worse."""
+    from classifier.output import atomic_output, format_table
+    from training.compare import compare_models
+
+    result = compare_models(old_model, new_model, data, tolerance=tolerance)
+    for name, head in result["heads"].items():
+        if "status" in head:
+            typer.echo(f"{name}: head {head['status']} in the new model")
+            continue
+        rows = []
+        for label, r in head["labels"].items():
+            if "status" in r:
+                rows.append([label, r["status"], "", "", ""])
+                continue
+            rows.append([label, f"{r['old']['f1']:.3f}", f"{r['new']['f1']:.3f}", f"{r['delta']['f1']:+.3f}",
+                         "WORSE" if r["worse"] else ""])
+        for metric, r in head["overall"].items():
+            rows.append([metric, f"{r['old']:.3f}", f"{r['new']:.3f}", f"{r['delta']:+.3f}", ""])
+        typer.echo(f"{name}")
+        typer.echo(format_table(rows, ["label", "old f1", "new f1", "change", ""]))
+    typer.echo(f"{len(result['changed'])} paragraph(s) changed labels")
+    for item in result["changed"][:show]:
+        typer.echo(f"  {item['where']}: {item['old'].get('labels')} -> {item['new'].get('labels')}  {item['text'][:70]}")
+    if json_path:
+        with atomic_output(json_path) as handle:
+            json.dump(result, handle, indent=2, ensure_ascii=False)
+    worse = [f"{name}:{label}" for name, head in result["heads"].items() for label in head.get("worse", [])]
+    if worse:
+        typer.echo(f"worse by more than {tolerance}: {', '.join(worse)}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("suggest")
+@friendly_errors
+def suggest_cli(
+    input: Annotated[str, typer.Argument(help="Unlabelled paragraphs (file, or - for standard input).")],
+    n: Annotated[int, typer.Option("-n", min=1, help="How many paragraphs to pick.")] = 50,
+    model: ModelOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write JSONL here.")] = None,
+    format: FormatOption = "auto",
+    encoding: EncodingOption = "utf-8",
+    encoding_errors: EncodingErrorsOption = "strict",
+) -> None:
+    """Pick the paragraphs the model is least sure about: JSONL with its guesses, ready to label."""
+    from classifier.output import atomic_output, write_jsonl
+    from classifier.persistence import load_model
+    from training.compare import most_uncertain
+
+    rows = _input_rows(None, input, format, encoding, encoding_errors)
+    tagger, _ = load_model(model)
+    picked = most_uncertain(tagger, rows, n)
+    with atomic_output(output) as handle:
+        write_jsonl(picked, handle)
 
 
 @app.command("info")

@@ -17,26 +17,27 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-from classifier.text import WordAnalyzer, normalize_folded
+from classifier.text import ELISIONS, WordAnalyzer, normalize_folded, tokenize
 
 
-def lexicon_pattern(terms: Iterable[str]) -> str:
-    """One regex for a theme's terms: words in order, `*` closes an open-ended stem.
+_ELIDED = frozenset(ELISIONS)
+_CACHE_LIMIT = 500_000
 
-    Terms are matched on accent-folded, normalised text, so "enlèvement*" and
-    "enlevement*" are the same term.
+
+def lexicon_terms(terms: Iterable[str]) -> list[tuple[str, ...]]:
+    """Terms as tuples of folded words; a word ending in `*` matches any word it starts.
+
+    Terms go through the same normalisation as texts, so "enlèvement*" and
+    "enlevement*" are one term and "trafic d'armes" matches "trafic d’armes".
+    Elided words ("d", "l"…) are dropped: normalisation removes them from texts.
     """
-    alternatives = []
-    for raw in sorted({normalize_folded(t.replace("*", " zzstarzz ")) for t in terms}, key=len, reverse=True):
-        words = [r"\w*" if w == "zzstarzz" else re.escape(w) for w in raw.split()]
-        pattern = ""
-        for word in words:
-            if word == r"\w*":
-                pattern += word
-            else:
-                pattern += (r"\W+" if pattern else "") + word
-        alternatives.append(pattern)
-    return r"\b(?:" + "|".join(alternatives) + r")\b" if alternatives else r"(?!)"
+    out = set()
+    for term in terms:
+        words = [w for w in normalize_folded(term.replace("*", "zzstarzz")).split() if w not in _ELIDED]
+        words = [w.replace("zzstarzz", "*") for w in re.sub(r"[^\w*\s]", " ", " ".join(words)).split()]
+        if words:
+            out.add(tuple(words))
+    return sorted(out)
 
 
 class LexiconFeatures(TransformerMixin, BaseEstimator):
@@ -44,6 +45,8 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
 
     The lexicon is domain knowledge written from the label definitions; it lets
     a linear model generalise where the corpus is thin (see corpus-lessons).
+    Matching runs on word tokens with a per-word cache, so its cost per
+    paragraph is a dictionary lookup per word.
     """
 
     def __init__(self, lexicon: Mapping[str, Sequence[str]] | None = None, weight: float = 0.3) -> None:
@@ -53,26 +56,66 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X: Iterable[str], y: object = None) -> LexiconFeatures:
         lexicon = dict(self.lexicon or {})
         self.names_ = sorted(lexicon)
-        self.patterns_ = [lexicon_pattern(lexicon[name]) for name in self.names_]
+        self.terms_ = [(j, words) for j, name in enumerate(self.names_) for words in lexicon_terms(lexicon[name])]
         return self
 
-    def _compiled(self) -> list[re.Pattern[str]]:
-        # re caches compiled patterns; the fitted state itself stays plain strings.
-        return [re.compile(p) for p in self.patterns_]
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_index", None)  # caches, rebuilt on first use
+        state.pop("_first_words", None)
+        return state
+
+    def _starting_with(self, token: str) -> list[int]:
+        """Indices of the terms whose first word matches `token` (cached per word)."""
+        cache = self.__dict__.setdefault("_first_words", {})
+        found = cache.get(token)
+        if found is None:
+            exact, prefixes = self._first_word_index()
+            found = list(exact.get(token, ()))
+            for end in range(1, len(token) + 1):
+                found.extend(prefixes.get(token[:end], ()))
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache[token] = found
+        return found
+
+    def _first_word_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """First words of the terms: exact words, and prefixes of `*` words."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            exact: dict[str, list[int]] = {}
+            prefixes: dict[str, list[int]] = {}
+            for i, (_, words) in enumerate(self.terms_):
+                first = words[0]
+                target = prefixes if first.endswith("*") else exact
+                target.setdefault(first.rstrip("*"), []).append(i)
+            index = self.__dict__["_index"] = (exact, prefixes)
+        return index
+
+    def counts(self, text: str) -> np.ndarray:
+        tokens = tokenize(normalize_folded(text))
+        counts = np.zeros(len(self.names_))
+        for position, token in enumerate(tokens):
+            for index in self._starting_with(token):
+                label, words = self.terms_[index]
+                rest = tokens[position + 1 : position + len(words)]
+                if len(rest) == len(words) - 1 and all(map(_word_matches, words[1:], rest)):
+                    counts[label] += 1
+        return counts
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        check_is_fitted(self, "patterns_")
-        compiled = self._compiled()
-        rows = []
-        for text in X:
-            folded = normalize_folded(text)
-            rows.append([len(p.findall(folded)) for p in compiled])
-        counts = np.asarray(rows, dtype=np.float64).reshape(-1, len(compiled))
+        check_is_fitted(self, "terms_")
+        rows = [self.counts(text) for text in X]
+        counts = np.asarray(rows, dtype=np.float64).reshape(-1, len(self.names_))
         return sp.csr_matrix(np.log1p(counts) * self.weight)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "names_")
         return np.asarray(list(self.names_), dtype=object)
+
+
+def _word_matches(pattern: str, token: str) -> bool:
+    return token.startswith(pattern[:-1]) if pattern.endswith("*") else token == pattern
 
 
 def build_features(

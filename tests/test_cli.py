@@ -201,3 +201,17 @@ def test_data_check_passes_clean_data_and_fails_on_problems(tmp_path, train_file
     assert "bad.jsonl:56: field 'text': empty" in result.stdout
     assert "with other labels" in result.stdout
     assert "test rows must not be in training" in result.stdout
+
+
+def test_topic_only_model(tmp_path):
+    rows = [{"text": r["text"], "topic": r["topic"]} for r in labelled_rows()]
+    data = write_jsonl(tmp_path / "topics.jsonl", rows)
+    out = tmp_path / "m"
+    assert run("train", data, "-o", out, "--quiet").exit_code == 0
+    record = lines(run("predict", "-m", out, "Des migrants secourus en mer.").stdout)[0]
+    assert set(record) == {"id", "topic", "topic_score"} and record["topic"] == "society"
+    gate = run("evaluate", data, "-m", out, "--fail-under", "topic.accuracy=0.9", "--fail-under", "topic.f1:sport=0.5")
+    assert gate.exit_code == 0, gate.output
+    assert run("evaluate", data, "-m", out, "--fail-under", "topic.accuracy=1.01").exit_code == 1
+    explained = lines(run("explain", "-m", out, "Des migrants secourus en mer.").stdout)[0]
+    assert explained["explanations"][0]["head"] == "topic"
