@@ -195,6 +195,9 @@ def train_cli(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for folds and solvers: same seed, same model.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model (kept as a .bak-TIME backup).")] = False,
+    search: Annotated[
+        bool, typer.Option("--search", help="Choose C and character n-grams by a grouped grid search first.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Train a model from labelled rows and write its directory (model, manifest, card)."""
@@ -204,7 +207,13 @@ def train_cli(
         if not quiet:
             typer.echo(f"· {message}", err=True)
 
-    manifest = train(data, output, task=task, taxonomy_path=taxonomy, seed=seed, force=force, progress=progress)
+    manifest = train(
+        data, output, task=task, taxonomy_path=taxonomy, seed=seed, force=force, search=search, progress=progress
+    )
+    if "search" in manifest["training"]:
+        best = manifest["training"]["search"]["best"]
+        typer.echo(f"search: best C={best['C']}, character n-grams {'on' if best['chars'] else 'off'} "
+                   f"({manifest['training']['search']['scoring']} {best['score']:.4f})")
     for head, metrics in manifest["cv_metrics"].items():
         figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
         typer.echo(f"{head}: cross-validated {figures}")

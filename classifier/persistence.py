@@ -25,7 +25,7 @@ from classifier.errors import ModelError
 
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_MODEL_NAME = "themes-fr"
 MODEL_ENV = "WIRETAG_MODEL"
 

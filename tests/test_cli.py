@@ -215,3 +215,14 @@ def test_topic_only_model(tmp_path):
     assert run("evaluate", data, "-m", out, "--fail-under", "topic.accuracy=1.01").exit_code == 1
     explained = lines(run("explain", "-m", out, "Des migrants secourus en mer.").stdout)[0]
     assert explained["explanations"][0]["head"] == "topic"
+
+
+def test_train_search_picks_settings_and_records_them(tmp_path, train_file):
+    out = tmp_path / "searched"
+    result = run("train", train_file, "-o", out, "--search", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "search: best C=" in result.stdout
+    search = json.loads((out / "manifest.json").read_text())["training"]["search"]
+    assert search["scoring"] == "average_precision" and len(search["results"]) == 8
+    assert search["best"] == max(search["results"], key=lambda r: r["score"]) or search["best"]["score"] == max(
+        r["score"] for r in search["results"])

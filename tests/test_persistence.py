@@ -61,7 +61,7 @@ def test_missing_or_malformed_manifest_is_refused(small_model, tmp_path):
     (model_dir / "manifest.json").write_text("{not json")
     with pytest.raises(ModelError, match="malformed manifest"):
         load_model(model_dir)
-    (model_dir / "manifest.json").write_text(json.dumps({"format_version": 1}))
+    (model_dir / "manifest.json").write_text(json.dumps({"format_version": 2}))
     with pytest.raises(ModelError, match="'model_sha256' is missing"):
         load_model(model_dir)
     (model_dir / "manifest.json").unlink()

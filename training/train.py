@@ -250,9 +250,14 @@ def train(
     seed: int = 0,
     recipe: Recipe | None = None,
     force: bool = False,
+    search: bool = False,
     progress: Progress = lambda message: None,
 ) -> dict[str, Any]:
-    """Train from labelled files and write a model directory; returns its manifest."""
+    """Train from labelled files and write a model directory; returns its manifest.
+
+    With `search`, C and the character n-grams are chosen first by a grouped
+    grid search (see `training.search`), and its results go in the manifest.
+    """
     from training.model_card import model_card
 
     recipe = recipe or Recipe()
@@ -268,8 +273,15 @@ def train(
         progress(f"warning: {len(data.warnings) - 20} more warnings like these")
     lexicon = taxonomy.lexicon("labels") if taxonomy and "labels" in data.targets else None
     progress(f"{len(data)} rows; heads: {', '.join(data.targets)}")
+    search_report = None
+    if search:
+        from training.search import search_recipe
+
+        recipe, search_report = search_recipe(data, recipe, lexicon, seed, progress)
     tagger, reports = fit_tagger(data, recipe, lexicon=lexicon, seed=seed, progress=progress)
     manifest = build_manifest(output, tagger, reports, data, recipe, seed, taxonomy)
+    if search_report:
+        manifest["training"]["search"] = search_report
     progress(f"writing {output}")
     save_model(tagger, output, manifest, extra_files={"MODEL_CARD.md": model_card(manifest)}, force=force)
     return manifest

@@ -1,0 +1,243 @@
+"""wiretag against fastText and plain scikit-learn, on identical splits, in one run.
+
+    python benchmarks/topic_benchmarks.py [--update] [--autotune-seconds 60]
+
+1. Topic classification on the public French benchmarks in ../shared/benchmarks:
+   MasakhaNEWS fra (train-50-per-label + dev -> test) and SIB-200 fra
+   (train + dev -> test): wiretag's default recipe (one `label` head, no
+   lexicon), plain TfidfVectorizer + LogisticRegression, fastText with default
+   settings, and fastText autotuned on an 80/20 split of the training data only.
+2. The themes task: the shipped model on ../shared/eval/real-dev.jsonl per
+   theme, next to fastText (one-vs-all loss, labels over 0.5) trained on the
+   same corpus split.
+3. The shipped model's topic head on MasakhaNEWS test without training on it.
+
+fastText (`fasttext-wheel`) is a benchmark-only dependency. Needs ../shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import update_section  # noqa: E402
+from training.data import load_labelled  # noqa: E402
+from training.metrics import multiclass_report, multilabel_report  # noqa: E402
+from training.train import Recipe, fit_tagger  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+BENCHMARKS = {
+    "MasakhaNEWS fra": (["masakhanews-fra/train-50-per-label.jsonl", "masakhanews-fra/dev.jsonl"], "masakhanews-fra/test.jsonl"),
+    "SIB-200 fra": (["sib200-fra/train.jsonl", "sib200-fra/dev.jsonl"], "sib200-fra/test.jsonl"),
+}
+TOPIC_MAP = {"business": "economy", "health": "health", "politics": ("politics", "security"), "sports": "sport",
+             "technology": "science_tech"}
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def size_of(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*")) if path.is_dir() else path.stat().st_size
+
+
+def timed_throughput(predict, texts: list[str], repeats: int = 3) -> float:
+    predict(texts[:10])
+    best = min(_timed(predict, texts) for _ in range(repeats))
+    return len(texts) / best
+
+
+def _timed(predict, texts) -> float:
+    start = time.perf_counter()
+    predict(texts)
+    return time.perf_counter() - start
+
+
+def fasttext_line(text: str) -> str:
+    return " ".join(text.replace("\n", " ").split())
+
+
+class FastTextModel:
+    """fastText through its C++ binding (`m.f`), which works with numpy 2."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def predict(self, texts: list[str], k: int = 1, threshold: float = 0.0) -> list[list[tuple[str, float]]]:
+        labels, probs = self.model.f.multilinePredict([fasttext_line(t) for t in texts], k, threshold, "strict")
+        return [[(label.replace("__label__", ""), p) for label, p in zip(ls, ps)] for ls, ps in zip(labels, probs)]
+
+
+def train_fasttext(rows: list[tuple[str, list[str]]], workdir: Path, *, autotune_seconds: int = 0, ova: bool = False,
+                   seed: int = 0) -> FastTextModel:
+    import fasttext
+
+    def write(path: Path, part) -> None:
+        path.write_text("".join(" ".join(f"__label__{l}" for l in labels) + " " + fasttext_line(text) + "\n"
+                                for text, labels in part), encoding="utf-8")
+
+    train_path = workdir / "ft-train.txt"
+    options = {"verbose": 0, "seed": seed}
+    if ova:
+        options["loss"] = "ova"
+    if autotune_seconds:
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(len(rows))
+        cut = int(len(rows) * 0.8)
+        write(train_path, [rows[i] for i in order[:cut]])
+        write(workdir / "ft-valid.txt", [rows[i] for i in order[cut:]])
+        options.update(autotuneValidationFile=str(workdir / "ft-valid.txt"), autotuneDuration=autotune_seconds)
+    else:
+        write(train_path, rows)
+    return FastTextModel(fasttext.train_supervised(input=str(train_path), **options))
+
+
+def topic_benchmark(name: str, train_files: list[str], test_file: str, workdir: Path, autotune: int) -> list[dict]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    import joblib
+
+    from classifier.model import decide
+
+    base = SHARED / "benchmarks"
+    train = load_labelled([base / f for f in train_files])
+    test_rows = read_jsonl(base / test_file)
+    texts, truth = [r["text"] for r in test_rows], [r["label"] for r in test_rows]
+    labels = sorted(set(train.targets["label"]))
+    results = []
+
+    start = time.perf_counter()
+    tagger, _ = fit_tagger(train, Recipe(), seed=0)
+    fit = time.perf_counter() - start
+    head = tagger.heads["label"]
+    predicted = [decide(head, p)[0] for p in head.proba(tagger.vectorize(texts))]
+    joblib.dump(tagger, workdir / "wiretag.joblib")
+    results.append(_row(name, "wiretag default recipe", truth, predicted, labels, fit,
+                        timed_throughput(lambda t: tagger.predict(t, scores=False), texts), size_of(workdir / "wiretag.joblib")))
+
+    start = time.perf_counter()
+    plain = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000)).fit(train.texts, train.targets["label"])
+    fit = time.perf_counter() - start
+    joblib.dump(plain, workdir / "plain.joblib")
+    results.append(_row(name, "TF-IDF + LogisticRegression (scikit-learn defaults)", truth, list(plain.predict(texts)),
+                        labels, fit, timed_throughput(plain.predict, texts), size_of(workdir / "plain.joblib")))
+
+    rows = [(t, [l]) for t, l in zip(train.texts, train.targets["label"])]
+    for label, seconds in (("fastText, default settings", 0), (f"fastText, autotuned {autotune}s on 80/20 of train", autotune)):
+        if label.startswith("fastText, autotuned") and not autotune:
+            continue
+        start = time.perf_counter()
+        model = train_fasttext(rows, workdir, autotune_seconds=seconds)
+        fit = time.perf_counter() - start
+        predicted = [p[0][0] for p in model.predict(texts)]
+        model.model.save_model(str(workdir / "ft.bin"))
+        results.append(_row(name, label, truth, predicted, labels, fit, timed_throughput(model.predict, texts),
+                            size_of(workdir / "ft.bin")))
+    return results
+
+
+def _row(benchmark, system, truth, predicted, labels, fit, per_s, size) -> dict:
+    report = multiclass_report(truth, predicted, labels)
+    return {"benchmark": benchmark, "system": system, "accuracy": report["accuracy"], "macro_f1": report["macro_f1"],
+            "fit_s": fit, "per_s": per_s, "size_mb": size / 1e6}
+
+
+def themes_vs_fasttext(workdir: Path) -> tuple[list[dict], dict]:
+    from classifier.model import decide
+    from classifier.persistence import load_model
+
+    tagger, _ = load_model()
+    real = load_labelled([SHARED / "eval/real-dev.jsonl"], for_training=False, keep=["drawn"])
+    head = tagger.heads["labels"]
+    ours = [decide(head, p) for p in head.proba(tagger.vectorize(real.texts))]
+    corpus = load_labelled([ROOT / "training/data/themes-train.jsonl"])
+    rows = [(t, ls or ["none"]) for t, ls in zip(corpus.texts, corpus.targets["labels"])]
+    model = train_fasttext(rows, workdir, ova=True)
+    theirs = [[l for l, p in preds if l != "none"] for preds in model.predict(real.texts, k=-1, threshold=0.5)]
+    truth = real.targets["labels"]
+    a = multilabel_report(truth, ours, head.labels)
+    b = multilabel_report(truth, theirs, head.labels)
+    uniform = [i for i, d in enumerate(real.columns["drawn"]) if d == "uniform"]
+    summary = {
+        "wiretag": a, "fasttext": b,
+        "wiretag_uniform": multilabel_report([truth[i] for i in uniform], [ours[i] for i in uniform], head.labels),
+        "fasttext_uniform": multilabel_report([truth[i] for i in uniform], [theirs[i] for i in uniform], head.labels),
+    }
+    table = [{"theme": l, "wiretag": a["per_label"][l]["f1"], "fasttext": b["per_label"][l]["f1"],
+              "support": a["per_label"][l]["support"]} for l in head.labels]
+    return table, summary
+
+
+def topic_head_on_masakhanews() -> dict:
+    from classifier.persistence import load_model
+
+    tagger, _ = load_model()
+    rows = read_jsonl(SHARED / "benchmarks/masakhanews-fra/test.jsonl")
+    predicted = [r["topic"] for r in tagger.predict([r["text"] for r in rows], scores=False)]
+    truth = []
+    for row, guess in zip(rows, predicted):
+        wanted = TOPIC_MAP[row["label"]]
+        truth.append(guess if isinstance(wanted, tuple) and guess in wanted else (wanted[0] if isinstance(wanted, tuple) else wanted))
+    labels = sorted(set(truth) | set(predicted))
+    return multiclass_report(truth, predicted, labels)
+
+
+def render(topic_rows, theme_table, theme_summary, masakha) -> str:
+    lines = ["### Topic benchmarks (identical splits)", "",
+             "| benchmark | system | accuracy | macro-F1 | fit s | predict texts/s | model MB |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['benchmark']} | {r['system']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['fit_s']:.1f} | "
+              f"{r['per_s']:,.0f} | {r['size_mb']:.1f} |" for r in topic_rows]
+    lines += ["", "### Themes: shipped model vs fastText trained on the same corpus split, on real-dev", "",
+              "| theme | wiretag F1 | fastText F1 | support |", "|---|---|---|---|"]
+    lines += [f"| {r['theme']} | {r['wiretag']:.3f} | {r['fasttext']:.3f} | {r['support']} |" for r in theme_table]
+    s = theme_summary
+    lines += ["", f"Macro-F1: wiretag {s['wiretag']['macro_f1']:.3f}, fastText {s['fasttext']['macro_f1']:.3f}; "
+              f"micro-F1: wiretag {s['wiretag']['micro_f1']:.3f}, fastText {s['fasttext']['micro_f1']:.3f}. "
+              f"Uniformly drawn part: macro-F1 wiretag {s['wiretag_uniform']['macro_f1']:.3f}, "
+              f"fastText {s['fasttext_uniform']['macro_f1']:.3f}.", "",
+              "### Shipped topic head on MasakhaNEWS fra test (never trained on it)", "",
+              "Mapping: business→economy, health→health, politics→politics or security, sports→sport, "
+              f"technology→science_tech. Accuracy **{masakha['accuracy']:.3f}**, macro-F1 {masakha['macro_f1']:.3f} "
+              f"({masakha['rows']} articles).", "", "Confusion (rows: expected, columns: predicted):", "",
+              "| | " + " | ".join(masakha["confusion"]["labels"]) + " |", "|---|" + "---|" * len(masakha["confusion"]["labels"])]
+    lines += [f"| {label} | " + " | ".join(str(v) for v in row) + " |"
+              for label, row in zip(masakha["confusion"]["labels"], masakha["confusion"]["matrix"])]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
+    parser.add_argument("--autotune-seconds", type=int, default=60)
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        sys.exit("../shared is not beside the project: nothing to benchmark on")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        topic_rows = []
+        for name, (train_files, test_file) in BENCHMARKS.items():
+            topic_rows += topic_benchmark(name, train_files, test_file, workdir, args.autotune_seconds)
+        theme_table, theme_summary = themes_vs_fasttext(workdir)
+    masakha = topic_head_on_masakhanews()
+    text = render(topic_rows, theme_table, theme_summary, masakha)
+    print(text)
+    if args.update:
+        update_section("Against fastText and plain scikit-learn",
+                       f"`python benchmarks/topic_benchmarks.py --update` on {os.cpu_count()} cores.\n\n{text}")
+
+
+if __name__ == "__main__":
+    main()
