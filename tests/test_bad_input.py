@@ -213,3 +213,13 @@ def test_line_readers_give_one_row_per_line_and_never_raise(tmp_path_factory, li
     for row in rows:
         text, error = text_of(row)
         assert (text is None) != (error is None)
+
+
+def test_csv_row_with_the_wrong_number_of_columns(small_model, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("id,text\na,Des migrants secourus.\nb,Le match.,extra\nc,Un attentat jihadiste.\n")
+    result = predict(small_model, path)
+    assert result.exit_code == 1
+    out = records(result)
+    assert out[1] == {"id": 3, "error": "3 columns where the header has 2"}
+    assert out[2]["labels"] == ["terrorism"]

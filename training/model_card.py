@@ -14,11 +14,17 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 def model_card(manifest: dict[str, Any], evaluation: dict[str, Any] | None = None) -> str:
     """What the model is, what it was trained on, how well it did, where it fails."""
     training = manifest["training"]
+    recipe = training["recipe"]
+    blocks = [f"stemmed word {recipe['word_ngrams'][0]}-{recipe['word_ngrams'][1]}-grams"] if recipe["word_ngrams"] else []
+    if recipe["char_ngrams"]:
+        blocks.append(f"character {recipe['char_ngrams'][0]}-{recipe['char_ngrams'][1]}-grams")
+    if "taxonomy" in training:
+        blocks.append("the taxonomy's lexicon")
     parts = [
         f"# Model card: {manifest['name']}",
         "",
-        "A TF-IDF (stemmed word n-grams, character n-grams, theme lexicon) plus linear-model "
-        "classifier of French news paragraphs, trained by `wiretag train`.",
+        f"A TF-IDF ({', '.join(blocks)}) plus linear-model ({recipe['loss']}) classifier of French "
+        "news paragraphs, trained by `wiretag train`.",
         "",
         "## Training data",
         _table([[d["path"], str(d["rows"]), d["sha256"][:16]] for d in training["data"]], ["file", "rows", "sha256 (16)"]),
