@@ -77,3 +77,9 @@ def test_records_stream_out_of_a_pipe_before_input_ends(small_model):
         process.stdin.close()
         process.wait(timeout=60)
     assert process.returncode == 0
+
+
+def test_cli_start_up_imports_neither_scikit_learn_nor_nltk():
+    code = "import sys, classifier.cli; print(sorted(m for m in ('sklearn', 'nltk', 'scipy') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]"

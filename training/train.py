@@ -49,7 +49,7 @@ class Recipe:
     sublinear_tf: bool = True
     loss: str = "logistic"
     nb_weighting: bool = False
-    C: float = 10.0
+    C: float = 30.0
     class_weight: str | None = "balanced"
     topic_C: float = 10.0
     tune_thresholds: bool = True
