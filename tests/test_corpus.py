@@ -57,3 +57,14 @@ def test_data_check_passes_on_the_corpus():
     report = check_data([DATA / "themes-train.jsonl"], test=[DATA / "themes-test.jsonl"],
                         taxonomy_path=DATA.parent / "taxonomy.toml")
     assert report["errors"] == []
+
+
+def test_corpus_shares_no_text_with_the_evaluation_sets(shared):
+    import json
+
+    from training.contamination import flagged_rows
+
+    held_out = [json.loads(line)["text"] for path in [shared / "eval/real-dev.jsonl", *sorted((shared / "benchmarks").glob("*/*.jsonl"))]
+                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    corpus = [r for r in load_rows()]
+    assert flagged_rows(corpus, held_out) == {}

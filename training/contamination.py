@@ -1,0 +1,68 @@
+"""Keep evaluation text out of the corpus: shared word runs and near neighbours.
+
+    python -m training.contamination ../shared/eval/real-dev.jsonl [more.jsonl ...] [--drop]
+
+Two checks of every corpus row against every evaluation row: a shared run of
+10 words (the project's before-stop hook uses the same test), and a stemmed
+TF-IDF cosine similarity of 0.30 or more, which catches paraphrases of one
+event as well as copies. Prints ids and scores only, never evaluation text.
+With --drop, the flagged rows are removed from training/data/batches/ (run
+`python -m training.split` afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+RUN_WORDS = 10
+MAX_COSINE = 0.30
+
+
+def word_runs(text: str, n: int = RUN_WORDS) -> set[str]:
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
+
+
+def flagged_rows(corpus: list[dict], held_out: list[str]) -> dict[str, str]:
+    """Corpus ids that share a 10-word run with, or sit too close to, an evaluation text."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from classifier.text import WordAnalyzer
+
+    runs = set().union(*(word_runs(t) for t in held_out))
+    flagged = {r["id"]: "shares a 10-word run" for r in corpus if word_runs(r["text"]) & runs}
+    vectorizer = TfidfVectorizer(analyzer=WordAnalyzer((1, 1)), sublinear_tf=True)
+    vectorizer.fit([r["text"] for r in corpus] + held_out)
+    similarity = vectorizer.transform([r["text"] for r in corpus]) @ vectorizer.transform(held_out).T
+    best = similarity.max(axis=1).toarray().ravel()
+    for row, score in zip(corpus, best):
+        if score >= MAX_COSINE:
+            flagged.setdefault(row["id"], f"cosine {score:.3f} to an evaluation text")
+    return flagged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("held_out", nargs="+", type=Path, help="evaluation JSONL files (rows with 'text')")
+    parser.add_argument("--drop", action="store_true", help="remove the flagged rows from the batches")
+    args = parser.parse_args()
+    held_out = [json.loads(line)["text"] for path in args.held_out for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    batches = sorted((DATA / "batches").glob("*.jsonl"))
+    corpus = [json.loads(line) for path in batches for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    flagged = flagged_rows(corpus, held_out)
+    for row_id, reason in sorted(flagged.items()):
+        print(f"{row_id}: {reason}")
+    print(f"{len(flagged)} of {len(corpus)} corpus rows flagged")
+    if args.drop and flagged:
+        for path in batches:
+            kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and json.loads(line)["id"] not in flagged]
+            path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    raise SystemExit(1 if flagged and not args.drop else 0)
+
+
+if __name__ == "__main__":
+    main()
