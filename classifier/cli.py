@@ -198,6 +198,9 @@ def train_cli(
     search: Annotated[
         bool, typer.Option("--search", help="Choose C and character n-grams by a grouped grid search first.")
     ] = False,
+    eval_data: Annotated[
+        Optional[list[Path]], typer.Option("--eval", help="Also score on this labelled file; figures go in the model card.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Train a model from labelled rows and write its directory (model, manifest, card)."""
@@ -208,7 +211,8 @@ def train_cli(
             typer.echo(f"· {message}", err=True)
 
     manifest = train(
-        data, output, task=task, taxonomy_path=taxonomy, seed=seed, force=force, search=search, progress=progress
+        data, output, task=task, taxonomy_path=taxonomy, seed=seed, force=force, search=search,
+        eval_paths=eval_data or (), progress=progress,
     )
     if "search" in manifest["training"]:
         best = manifest["training"]["search"]["best"]
@@ -217,6 +221,9 @@ def train_cli(
     for head, metrics in manifest["cv_metrics"].items():
         figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
         typer.echo(f"{head}: cross-validated {figures}")
+    for head, metrics in manifest.get("evaluation", {}).get("heads", {}).items():
+        figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
+        typer.echo(f"{head}: on --eval data {figures}")
     typer.echo(f"wrote {output}")
 
 

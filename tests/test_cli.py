@@ -226,3 +226,17 @@ def test_train_search_picks_settings_and_records_them(tmp_path, train_file):
     assert search["scoring"] == "average_precision" and len(search["results"]) == 8
     assert search["best"] == max(search["results"], key=lambda r: r["score"]) or search["best"]["score"] == max(
         r["score"] for r in search["results"])
+
+
+def test_same_seed_same_model_and_eval_figures_in_the_card(tmp_path, train_file):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        assert run("train", train_file, "-o", out, "--seed", "7", "--quiet", "--eval", train_file).exit_code == 0
+    manifests = [json.loads((d / "manifest.json").read_text()) for d in (first, second)]
+    assert manifests[0]["heads"] == manifests[1]["heads"]
+    assert manifests[0]["cv_metrics"] == manifests[1]["cv_metrics"]
+    texts = ["Un attentat jihadiste.", "Des migrants secourus.", "Le chômage progresse."]
+    assert run("predict", "-m", first, *texts).stdout == run("predict", "-m", second, *texts).stdout
+    assert "labels" in manifests[0]["evaluation"]["heads"]
+    card = (first / "MODEL_CARD.md").read_text()
+    assert "## Evaluation on `train.jsonl` (54 rows)" in card

@@ -45,9 +45,11 @@ def model_card(manifest: dict[str, Any], evaluation: dict[str, Any] | None = Non
         headline = ", ".join(f"{k} {v}" for k, v in cv.items() if k != "f1")
         parts += ["", f"Cross-validated (grouped {training['recipe']['cv_folds']}-fold): {headline}."]
     if evaluation:
-        parts += ["", "## Evaluation", ""]
+        files = ", ".join(f"`{d['path']}` ({d['rows']} rows)" for d in manifest["evaluation"]["data"])
+        parts += ["", f"## Evaluation on {files}", ""]
         for name, report in evaluation.items():
             parts.append(f"- `{name}`: " + ", ".join(f"{k} {v}" for k, v in report.items() if k != "f1"))
+            parts.append("  - per label F1: " + ", ".join(f"{k} {v}" for k, v in report["f1"].items()))
     parts += [
         "",
         "## Intended use and limitations",

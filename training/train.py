@@ -257,12 +257,15 @@ def train(
     recipe: Recipe | None = None,
     force: bool = False,
     search: bool = False,
+    eval_paths: Sequence[str | Path] = (),
     progress: Progress = lambda message: None,
 ) -> dict[str, Any]:
     """Train from labelled files and write a model directory; returns its manifest.
 
     With `search`, C and the character n-grams are chosen first by a grouped
     grid search (see `training.search`), and its results go in the manifest.
+    With `eval_paths`, the fitted model is also scored on those labelled files
+    and the figures go in the manifest and the model card.
     """
     from training.model_card import model_card
 
@@ -288,8 +291,17 @@ def train(
     manifest = build_manifest(output, tagger, reports, data, recipe, seed, taxonomy)
     if search_report:
         manifest["training"]["search"] = search_report
+    evaluation = None
+    if eval_paths:
+        from training.evaluate import score_data
+
+        progress(f"scoring on {len(eval_paths)} evaluation file(s)")
+        held_out = load_labelled(eval_paths, for_training=False)
+        evaluation = {name: summary(report) for name, report in score_data(tagger, held_out)["heads"].items()}
+        manifest["evaluation"] = {"data": held_out.sources, "heads": evaluation}
     progress(f"writing {output}")
-    save_model(tagger, output, manifest, extra_files={"MODEL_CARD.md": model_card(manifest)}, force=force)
+    card = model_card(manifest, evaluation)
+    save_model(tagger, output, manifest, extra_files={"MODEL_CARD.md": card}, force=force)
     return manifest
 
 
