@@ -85,5 +85,5 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
             for label_id, entry in entries.items()
         }
     if not fields:
-        raise WiretagError(f"defines no labels: add [labels.<id>] or [topic.<id>] tables", path=path)
+        raise WiretagError("defines no labels: add [labels.<id>] or [topic.<id>] tables", path=path)
     return Taxonomy(path=path, fields=fields, rules=tuple(data.get("rules", ())))
