@@ -35,6 +35,7 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+_HAS_MARKS_RE = re.compile("[\u0300-\u036f]")
 
 
 def fold_accents(text: str) -> str:
@@ -44,7 +45,7 @@ def fold_accents(text: str) -> str:
     with combining marks (rare) is decomposed and stripped.
     """
     text = text.translate(_FOLD)
-    if text.isascii():
+    if text.isascii() or not _HAS_MARKS_RE.search(unicodedata.normalize("NFD", text)):
         return text
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
