@@ -8,7 +8,6 @@ texts).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from classifier.errors import WiretagError
 from classifier.model import MULTICLASS, MULTILABEL
+from classifier.persistence import file_sha256
 from classifier.records import Row, Source, read_rows
 from training.taxonomy import Taxonomy
 
@@ -64,14 +64,6 @@ def _label_value(value: Any, *, path: str, line: int, field_name: str) -> str:
     if isinstance(value, str) and value.strip():
         return value.strip()
     raise WiretagError("must be a non-empty label id", path=path, line=line, field=field_name)
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_labelled(

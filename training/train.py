@@ -21,8 +21,8 @@ from classifier.errors import WiretagError
 from classifier.estimators import MulticlassLinear, MultiLabelLinear
 from classifier.features import build_features
 from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger
-from classifier.persistence import save_model
-from training.data import LabelledData, file_sha256, load_labelled
+from classifier.persistence import file_sha256, save_model
+from training.data import LabelledData, load_labelled
 from training.metrics import multiclass_report, multilabel_report
 from training.taxonomy import Taxonomy, load_taxonomy
 
