@@ -93,17 +93,28 @@ def predict_cli(
     encoding: EncodingOption = "utf-8",
     encoding_errors: EncodingErrorsOption = "strict",
     explain: Annotated[bool, typer.Option("--explain", help="Add the n-grams behind each label to each record.")] = False,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Worker processes [default: all cores for files over 5 MB, else 1]."),
+    ] = None,
 ) -> None:
     """Tag paragraphs: one JSON line per input paragraph, in input order."""
     rows = _input_rows(texts, input, format, encoding, encoding_errors)
 
     from classifier.output import atomic_output, format_table, record_row, write_jsonl
     from classifier.persistence import load_model
-    from classifier.predict import predict_rows
+    from classifier.predict import default_jobs, predict_rows
 
     tagger, _ = load_model(model)
     records = predict_rows(
-        rows, tagger, k=k, threshold=threshold, scores=scores, max_chars=max_chars, explain_top=10 if explain else None
+        rows,
+        tagger,
+        k=k,
+        threshold=threshold,
+        scores=scores,
+        max_chars=max_chars,
+        explain_top=10 if explain else None,
+        jobs=jobs or default_jobs(input),
     )
     failed = 0
 

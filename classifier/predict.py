@@ -8,14 +8,18 @@ at once in a pipe.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from classifier.records import Row, rows_from_texts, text_of
 
 BATCH_SIZE = 1024
+LARGE_INPUT_BYTES = 5 * 1024 * 1024
 _END = object()
 
 
@@ -30,39 +34,92 @@ def predict_rows(
     max_chars: int | None = None,
     explain_top: int | None = None,
     explain_labels: Sequence[str] = (),
+    jobs: int = 1,
 ) -> Iterator[dict[str, Any]]:
     """One record per row: `{"id", "labels", "scores", ...}`, or `{"id", "error"}`.
 
     With `explain_top`, each record also gets `explanations`: the n-grams that
     pushed each predicted label's score most (see `classifier.explain`).
+    With `jobs` > 1, batches are tagged in that many forked worker processes
+    that share the loaded model; records still come out in input order.
     """
-    for batch in batches_as_available(rows, batch_size):
-        texts: list[str] = []
-        records: list[dict[str, Any]] = []
-        slots: list[int] = []
-        for row in batch:
-            text, error = text_of(row)
-            record: dict[str, Any] = {"id": row.id}
-            if error is not None:
-                record["error"] = error
-            else:
-                if max_chars is not None and len(text) > max_chars:
-                    text = text[:max_chars]
-                    record["warning"] = f"text cut to the first {max_chars} characters (--max-chars)"
-                slots.append(len(records))
-                texts.append(text)
-            records.append(record)
-        for slot, predicted in zip(slots, model.predict(texts, k=k, threshold=threshold, scores=scores)):
-            warning = records[slot].pop("warning", None)
-            records[slot].update(predicted)
-            if warning:
-                records[slot]["warning"] = warning
-        if explain_top and texts:
-            from classifier.explain import explain
+    options = BatchOptions(k, threshold, scores, max_chars, explain_top, tuple(explain_labels))
+    batches = batches_as_available(rows, batch_size)
+    if jobs <= 1 or not _can_fork():
+        for batch in batches:
+            yield from tag_batch(batch, model, options)
+        return
+    global _WORKER_STATE
+    _WORKER_STATE = (model, options)  # inherited by the forked workers, not pickled
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        for records in pool.imap(_tag_in_worker, batches, chunksize=1):
+            yield from records
 
-            for slot, explanations in zip(slots, explain(model, texts, top=explain_top, labels=explain_labels)):
-                records[slot]["explanations"] = explanations
-        yield from records
+
+@dataclass(frozen=True)
+class BatchOptions:
+    k: int | None = None
+    threshold: float | None = None
+    scores: bool = True
+    max_chars: int | None = None
+    explain_top: int | None = None
+    explain_labels: tuple[str, ...] = ()
+
+
+def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[dict[str, Any]]:
+    """Records for one batch of rows: one vectorisation, one product per head."""
+    texts: list[str] = []
+    records: list[dict[str, Any]] = []
+    slots: list[int] = []
+    for row in batch:
+        text, error = text_of(row)
+        record: dict[str, Any] = {"id": row.id}
+        if error is not None:
+            record["error"] = error
+        else:
+            if options.max_chars is not None and len(text) > options.max_chars:
+                text = text[: options.max_chars]
+                record["warning"] = f"text cut to the first {options.max_chars} characters (--max-chars)"
+            slots.append(len(records))
+            texts.append(text)
+        records.append(record)
+    predicted = model.predict(texts, k=options.k, threshold=options.threshold, scores=options.scores)
+    for slot, result in zip(slots, predicted):
+        warning = records[slot].pop("warning", None)
+        records[slot].update(result)
+        if warning:
+            records[slot]["warning"] = warning
+    if options.explain_top and texts:
+        from classifier.explain import explain
+
+        explained = explain(model, texts, top=options.explain_top, labels=options.explain_labels)
+        for slot, explanations in zip(slots, explained):
+            records[slot]["explanations"] = explanations
+    return records
+
+
+_WORKER_STATE: tuple[Any, BatchOptions] | None = None
+
+
+def _tag_in_worker(batch: list[Row]) -> list[dict[str, Any]]:
+    model, options = _WORKER_STATE
+    return tag_batch(batch, model, options)
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_jobs(source: str | None) -> int:
+    """All cores for a large regular file (over 5 MB), one process otherwise (pipes, short inputs)."""
+    if source is None or source == "-":
+        return 1
+    try:
+        large = os.path.getsize(source) > LARGE_INPUT_BYTES
+    except OSError:
+        return 1
+    return (os.cpu_count() or 1) if large else 1
 
 
 def predict_texts(

@@ -239,3 +239,16 @@ def test_same_seed_same_model_and_eval_figures_in_the_card(tmp_path, train_file)
     assert "labels" in manifests[0]["evaluation"]["heads"]
     card = (first / "MODEL_CARD.md").read_text()
     assert "## Evaluation on `train.jsonl` (54 rows)" in card
+
+
+def test_predict_with_two_jobs_gives_the_same_lines_in_the_same_order(small_model, tmp_path):
+    texts = ["Des migrants secourus en mer au large de Lampedusa.", "Un attentat jihadiste a frappé Gao.",
+             "Le chômage des jeunes progresse.", "Le club a gagné le match."]
+    lines_in = [json.dumps({"id": i, "text": texts[i % 4]}) if i % 97 else "{broken" for i in range(5000)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines_in) + "\n")
+    one = run("predict", "-m", small_model, "-i", source, "-o", tmp_path / "one.jsonl", "--jobs", "1")
+    two = run("predict", "-m", small_model, "-i", source, "-o", tmp_path / "two.jsonl", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 1  # the broken lines
+    assert (tmp_path / "one.jsonl").read_text() == (tmp_path / "two.jsonl").read_text()
+    assert len((tmp_path / "two.jsonl").read_text().splitlines()) == 5000
