@@ -86,3 +86,13 @@ def test_baseline_gate_passes_against_itself_and_fails_against_a_better_model(sm
     assert against_report.exit_code == 1 and "f1:migration" in against_report.stderr
     against_model = run("evaluate", train_file, "-m", worse, "--baseline", small_model)
     assert against_model.exit_code == 1
+
+
+def test_suggest_fails_cleanly_on_bad_input(small_model, tmp_path):
+    missing = run("suggest", tmp_path / "missing.jsonl", "-m", small_model)
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    zero = run("suggest", tmp_path / "missing.jsonl", "-n", "0", "-m", small_model)
+    assert zero.exit_code == 2
+    pool = write_jsonl(tmp_path / "pool.jsonl", [{"id": "a", "text": "   "}, {"id": "b", "text": "Des migrants."}])
+    picked = [json.loads(line) for line in run("suggest", pool, "-n", "5", "-m", small_model).stdout.splitlines()]
+    assert [p["id"] for p in picked] == ["b"]  # empty texts are never suggested
