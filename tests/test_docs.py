@@ -36,3 +36,9 @@ def test_every_option_the_readme_shows_exists():
         for line in usage:
             for option in re.findall(r"(--[a-z-]+)", line):
                 assert option in known or option.replace("--no-", "--") in known or option == "--help", (name, option)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    command = "python3 -m pip install -e '.[dev]' && python3 -m pytest"
+    assert command in README and command in ci
