@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import update_section  # noqa: E402
+from benchmarks.timing import best_seconds  # noqa: E402
 from training.data import load_labelled  # noqa: E402
 from training.evaluate import score_data  # noqa: E402
 from training.taxonomy import load_taxonomy  # noqa: E402
@@ -65,13 +66,8 @@ def themes_only(data):
 
 
 def throughput(tagger, texts: list[str], repeats: int = 3) -> float:
-    tagger.predict(texts[:50])  # warm the stem cache, as a running tagger has
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        tagger.predict(texts)
-        best = min(best, time.perf_counter() - start)
-    return len(texts) / best
+    # The warm-up fills the stem cache, as a running tagger has it.
+    return len(texts) / best_seconds(lambda: tagger.predict(texts), repeats, warm_up=lambda: tagger.predict(texts[:50]))
 
 
 def top1_fallback_f1(tagger, data) -> float:

@@ -21,13 +21,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import update_section  # noqa: E402
+from benchmarks.timing import best_seconds  # noqa: E402
 
 CORPUS = ROOT / "training/data/themes-train.jsonl"
 FASTTEXT_PREDICT = r"""
@@ -61,12 +61,9 @@ def write_paragraphs(path: Path, count: int, seed: int = 0) -> None:
 
 
 def seconds(command: list[str], repeats: int = 1) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_seconds(
+        lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), repeats
+    )
 
 
 def peak_mb(command: list[str]) -> float:

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import update_section  # noqa: E402
+from benchmarks.timing import best_seconds  # noqa: E402
 from training.data import load_labelled  # noqa: E402
 from training.metrics import multiclass_report, multilabel_report  # noqa: E402
 from training.train import Recipe, fit_tagger  # noqa: E402
@@ -53,15 +54,7 @@ def size_of(path: Path) -> int:
 
 
 def timed_throughput(predict, texts: list[str], repeats: int = 3) -> float:
-    predict(texts[:10])
-    best = min(_timed(predict, texts) for _ in range(repeats))
-    return len(texts) / best
-
-
-def _timed(predict, texts) -> float:
-    start = time.perf_counter()
-    predict(texts)
-    return time.perf_counter() - start
+    return len(texts) / best_seconds(lambda: predict(texts), repeats, warm_up=lambda: predict(texts[:10]))
 
 
 def fasttext_line(text: str) -> str:

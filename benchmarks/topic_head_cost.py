@@ -12,26 +12,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import update_section  # noqa: E402
+from benchmarks.timing import best_seconds  # noqa: E402
 from classifier.model import Tagger  # noqa: E402
 from classifier.persistence import load_model  # noqa: E402
 
 
 def best_rate(tagger: Tagger, texts: list[str], repeats: int = 5) -> float:
-    tagger.predict(texts[:200])
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+    def run() -> None:
         for i in range(0, len(texts), 1024):  # the CLI's batch size
             tagger.predict(texts[i : i + 1024])
-        times.append(time.perf_counter() - start)
-    return len(texts) / min(times)
+
+    return len(texts) / best_seconds(run, repeats, warm_up=lambda: tagger.predict(texts[:200]))
 
 
 def main() -> None:

@@ -345,7 +345,7 @@ def compare_cli(
         typer.echo(format_table(rows, ["label", "old f1", "new f1", "change", ""]))
     typer.echo(f"{len(result['changed'])} paragraph(s) changed labels")
     for item in result["changed"][:show]:
-        typer.echo(f"  {item['where']}: {item['old'].get('labels')} -> {item['new'].get('labels')}  {item['text'][:70]}")
+        typer.echo(f"  {item['where']}: {item['old']} -> {item['new']}  {item['text'][:70]}")
     if json_path:
         with atomic_output(json_path) as handle:
             json.dump(result, handle, indent=2, ensure_ascii=False)

@@ -55,10 +55,14 @@ def explain_row(tagger: Tagger, X_row, head_name: str, label: str, top: int) -> 
 
 
 def explain(
-    tagger: Tagger, texts: Sequence[str], *, top: int = 10, labels: Sequence[str] = ()
+    tagger: Tagger, texts: Sequence[str], *, top: int = 10, labels: Sequence[str] = (), X=None
 ) -> list[list[dict[str, Any]]]:
-    """Per text, explanations of its predicted labels (and of `labels`), and of its topic."""
-    X = tagger.vectorize(texts)
+    """Per text, explanations of its predicted labels (and of `labels`), and of its topic.
+
+    `X`, the texts already vectorised, saves a second vectorisation.
+    """
+    if X is None:
+        X = tagger.vectorize(texts)
     probabilities = tagger.head_probabilities(X)
     out = []
     for i in range(len(texts)):

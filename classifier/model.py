@@ -74,8 +74,14 @@ class Tagger:
         """Records for `texts`: `labels` (+ `scores`), and `topic` + `topic_score` if the model has a topic head."""
         if not len(texts):
             return []
-        probabilities = self.head_probabilities(self.vectorize(texts))
-        records: list[dict[str, Any]] = [{} for _ in texts]
+        return self.records(self.vectorize(texts), k=k, threshold=threshold, scores=scores)
+
+    def records(
+        self, X, *, k: int | None = None, threshold: float | None = None, scores: bool = True
+    ) -> list[dict[str, Any]]:
+        """`predict` from already vectorised paragraphs, for callers that reuse the matrix."""
+        probabilities = self.head_probabilities(X)
+        records: list[dict[str, Any]] = [{} for _ in range(X.shape[0])]
         primary = self.primary
         if primary is not None:
             for record, row in zip(records, probabilities[primary.name]):

@@ -75,12 +75,12 @@ def save_model(
     *,
     extra_files: Mapping[str, str] | None = None,
     force: bool = False,
-) -> Path:
+) -> Path | None:
     """Write a model directory so that no reader ever sees half of it.
 
     Everything is written into a temporary sibling directory, flushed, then
     renamed into place. An existing model is kept: refused without `force`,
-    moved aside to a time-stamped backup with it. Returns the backup path or None.
+    moved aside to a time-stamped backup with it. Returns the backup's path, if any.
     """
     import joblib
 

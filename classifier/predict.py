@@ -84,16 +84,19 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
             slots.append(len(records))
             texts.append(text)
         records.append(record)
-    predicted = model.predict(texts, k=options.k, threshold=options.threshold, scores=options.scores)
+    if not texts:
+        return records
+    X = model.vectorize(texts)
+    predicted = model.records(X, k=options.k, threshold=options.threshold, scores=options.scores)
     for slot, result in zip(slots, predicted):
         warning = records[slot].pop("warning", None)
         records[slot].update(result)
         if warning:
             records[slot]["warning"] = warning
-    if options.explain_top and texts:
+    if options.explain_top:
         from classifier.explain import explain
 
-        explained = explain(model, texts, top=options.explain_top, labels=options.explain_labels)
+        explained = explain(model, texts, top=options.explain_top, labels=options.explain_labels, X=X)
         for slot, explanations in zip(slots, explained):
             records[slot]["explanations"] = explanations
     return records

@@ -45,9 +45,11 @@ def fold_accents(text: str) -> str:
     with combining marks (rare) is decomposed and stripped.
     """
     text = text.translate(_FOLD)
-    if text.isascii() or not _HAS_MARKS_RE.search(unicodedata.normalize("NFD", text)):
+    if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)
+    if not _HAS_MARKS_RE.search(decomposed):
+        return text
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

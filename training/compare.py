@@ -20,7 +20,7 @@ from classifier.errors import WiretagError
 from classifier.model import MULTILABEL, TOPIC_HEAD, Tagger
 from classifier.records import Row, text_of
 from training.data import LabelledData, load_labelled
-from training.evaluate import score_data
+from training.evaluate import predict_heads, score_data
 
 HEADLINE = ("macro_f1", "micro_f1", "accuracy")
 
@@ -34,7 +34,9 @@ def compare_models(
     old, _ = load_model(old_dir)
     new, _ = load_model(new_dir)
     data = load_labelled(paths, for_training=False)
-    old_scores, new_scores = score_data(old, data)["heads"], score_data(new, data)["heads"]
+    old_predicted, new_predicted = predict_heads(old, data.texts), predict_heads(new, data.texts)
+    old_scores = score_data(old, data, old_predicted)["heads"]
+    new_scores = score_data(new, data, new_predicted)["heads"]
     heads = {}
     for name in sorted(set(old_scores) | set(new_scores)):
         before, after = old_scores.get(name), new_scores.get(name)
@@ -56,15 +58,18 @@ def compare_models(
                        "worse": [l for l, r in rows.items() if r.get("worse")]}
     return {
         "old": str(old_dir), "new": str(new_dir), "tolerance": tolerance, "rows": len(data),
-        "heads": heads, "changed": changed_paragraphs(old, new, data),
+        "heads": heads, "changed": changed_paragraphs(old_predicted, new_predicted, data),
     }
 
 
-def changed_paragraphs(old: Tagger, new: Tagger, data: LabelledData, limit: int = 1000) -> list[dict[str, Any]]:
-    """Paragraphs whose predicted labels or topic differ between the two models."""
-    predictions = [model.predict(data.texts, scores=False) for model in (old, new)]
+def changed_paragraphs(
+    old: dict[str, list[list[str]]], new: dict[str, list[list[str]]], data: LabelledData, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """Paragraphs whose predicted labels (any head) differ between the two models' predictions."""
     changed = []
-    for i, (before, after) in enumerate(zip(*predictions)):
+    for i in range(len(data.texts)):
+        before = {head: labels[i] for head, labels in old.items()}
+        after = {head: labels[i] for head, labels in new.items()}
         if before != after:
             path, line = data.locations[i]
             truth = {head: values[i] for head, values in data.targets.items()}
@@ -122,8 +127,9 @@ def most_uncertain(model: Tagger, rows: Iterable[Row], n: int, batch_size: int =
     def flush() -> None:
         if not batch:
             return
-        proba = primary.proba(model.vectorize([text for _, text in batch]))
-        predictions = model.predict([text for _, text in batch], scores=False)
+        X = model.vectorize([text for _, text in batch])
+        proba = primary.proba(X)
+        predictions = model.records(X, scores=False)
         for (row, text), p, predicted in zip(batch, proba, predictions):
             margin, about = _margin(primary, p)
             item = {"id": row.id, "text": text, **predicted, "uncertain_about": about, "margin": round(margin, 4)}

@@ -31,13 +31,26 @@ def _head_for(field_name: str, tagger: Tagger) -> str | None:
     return primary.name if primary else None
 
 
-def score_data(tagger: Tagger, data: LabelledData, batch_size: int = 2048) -> dict[str, Any]:
-    """Reports per head for labelled data, with the labels the model never saw."""
+def predict_heads(tagger: Tagger, texts: Sequence[str], batch_size: int = 2048) -> dict[str, list[list[str]]]:
+    """Every head's decided labels for every text, vectorised in batches."""
     predicted: dict[str, list[list[str]]] = {name: [] for name in tagger.heads}
-    for start in range(0, len(data.texts), batch_size):
-        probabilities = tagger.head_probabilities(tagger.vectorize(data.texts[start : start + batch_size]))
+    for start in range(0, len(texts), batch_size):
+        probabilities = tagger.head_probabilities(tagger.vectorize(texts[start : start + batch_size]))
         for name, rows in probabilities.items():
             predicted[name].extend(decide(tagger.heads[name], row) for row in rows)
+    return predicted
+
+
+def score_data(
+    tagger: Tagger, data: LabelledData, predicted: dict[str, list[list[str]]] | None = None
+) -> dict[str, Any]:
+    """Reports per head for labelled data, with the labels the model never saw.
+
+    `predicted` (from `predict_heads`) lets a caller that needs the predictions
+    too avoid tagging the data twice.
+    """
+    if predicted is None:
+        predicted = predict_heads(tagger, data.texts)
     heads: dict[str, Any] = {}
     unknown: dict[str, dict[str, int]] = {}
     for field_name, values in data.targets.items():
