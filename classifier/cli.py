@@ -103,9 +103,31 @@ def predict_cli(
 
     from classifier.output import atomic_output, format_table, record_row, write_jsonl
     from classifier.persistence import load_model
-    from classifier.predict import default_jobs, predict_rows
+    from classifier.predict import default_jobs, predict_file_jsonl, predict_rows
+    from classifier.records import Source
 
     tagger, _ = load_model(model)
+    jobs = jobs or default_jobs(input)
+    to_terminal = output is None and sys.stdout.isatty()
+    if input is not None and not strict and not to_terminal:
+        chunks = predict_file_jsonl(
+            Source(input, format=format, encoding=encoding, encoding_errors=encoding_errors),
+            tagger,
+            jobs=jobs,
+            k=k,
+            threshold=threshold,
+            scores=scores,
+            max_chars=max_chars,
+            explain_top=10 if explain else None,
+        )
+        if chunks is not None:
+            failed = 0
+            with atomic_output(output) as handle:
+                for text, errors in chunks:
+                    handle.write(text)
+                    failed += errors
+            _report_failures(failed)
+            return
     records = predict_rows(
         rows,
         tagger,
@@ -114,7 +136,7 @@ def predict_cli(
         scores=scores,
         max_chars=max_chars,
         explain_top=10 if explain else None,
-        jobs=jobs or default_jobs(input),
+        jobs=jobs,
     )
     failed = 0
 
@@ -127,12 +149,57 @@ def predict_cli(
                     raise WiretagError(record["error"], path=input, line=_line_of(record))
             yield record
 
-    if output is None and sys.stdout.isatty():
+    if to_terminal:
         rows_out = [record_row(r) for r in checked(records)]
         typer.echo(format_table(rows_out, ["id", "labels", "topic"]))
     else:
         with atomic_output(output) as handle:
             write_jsonl(checked(records), handle, flush_each=output is None)
+    _report_failures(failed)
+
+
+@app.command("batch")
+@friendly_errors
+def batch_cli(
+    inputs: Annotated[list[str], typer.Argument(help="Input files, directories or glob patterns ('news/*.jsonl').")],
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-d", help="One <input name>.jsonl per input here.")],
+    scheduler: Annotated[
+        str, typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:PORT), or 'local' for this machine.")
+    ] = "local",
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="Worker processes of the local cluster [default: all cores].")
+    ] = None,
+    model: ModelOption = None,
+    k: Annotated[Optional[int], typer.Option("-k", min=1, help="At most k labels per paragraph.")] = None,
+    threshold: Annotated[
+        Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="One probability cut for every label.")
+    ] = None,
+    scores: Annotated[bool, typer.Option("--scores/--no-scores", help="Include every label's probability.")] = True,
+    max_chars: Annotated[
+        Optional[int], typer.Option("--max-chars", min=1, help="Cut longer paragraphs (a warning goes in the record).")
+    ] = 100_000,
+) -> None:
+    """Tag many files on a Dask cluster (pip install 'wiretag[dask]'): one output file per input, order kept."""
+    from classifier.cluster import expand_inputs, tag_files
+    from classifier.persistence import load_model
+
+    files = expand_inputs(inputs)
+    tagger, _ = load_model(model)
+    options = {"k": k, "threshold": threshold, "scores": scores, "max_chars": max_chars}
+    results = tag_files(files, output_dir, tagger, scheduler=scheduler, workers=workers, options=options)
+    failed = 0
+    for result in results:
+        if result.failure:
+            typer.echo(f"wiretag: {result.failure}", err=True)
+            failed += 1
+        else:
+            typer.echo(f"{result.input} -> {result.output}: {result.records} records, {result.errors} errors")
+            failed += bool(result.errors)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _report_failures(failed: int) -> None:
     if failed:
         typer.echo(f"wiretag: {failed} paragraph(s) could not be tagged; see their 'error' records", err=True)
         raise typer.Exit(1)

@@ -7,7 +7,6 @@ the whole thing unchanged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -17,10 +16,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-from classifier.text import ELISIONS, WordAnalyzer, normalize_folded, tokenize
+from classifier.text import WordAnalyzer, normalize_folded, word_tokens
 
 
-_ELIDED = frozenset(ELISIONS)
 _CACHE_LIMIT = 500_000
 
 
@@ -33,8 +31,7 @@ def lexicon_terms(terms: Iterable[str]) -> list[tuple[str, ...]]:
     """
     out = set()
     for term in terms:
-        words = [w for w in normalize_folded(term.replace("*", "zzstarzz")).split() if w not in _ELIDED]
-        words = [w.replace("zzstarzz", "*") for w in re.sub(r"[^\w*\s]", " ", " ".join(words)).split()]
+        words = [w.replace("zzstarzz", "*") for w in word_tokens(term.replace("*", "zzstarzz"))]
         if words:
             out.add(tuple(words))
     return sorted(out)
@@ -93,13 +90,13 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         return index
 
     def counts(self, text: str) -> np.ndarray:
-        tokens = tokenize(normalize_folded(text))
+        tokens = word_tokens(text)
         counts = np.zeros(len(self.names_))
         for position, token in enumerate(tokens):
             for index in self._starting_with(token):
                 label, words = self.terms_[index]
                 rest = tokens[position + 1 : position + len(words)]
-                if len(rest) == len(words) - 1 and all(map(_word_matches, words[1:], rest)):
+                if len(rest) == len(words) - 1 and all(map(word_matches, words[1:], rest)):
                     counts[label] += 1
         return counts
 
@@ -114,7 +111,7 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         return np.asarray(list(self.names_), dtype=object)
 
 
-def _word_matches(pattern: str, token: str) -> bool:
+def word_matches(pattern: str, token: str) -> bool:
     return token.startswith(pattern[:-1]) if pattern.endswith("*") else token == pattern
 
 

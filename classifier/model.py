@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,12 @@ class Tagger:
 
     features: Any
     heads: dict[str, Head] = field(default_factory=dict)
+    _batch_vectorizer: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_batch_vectorizer", None)  # a cache, rebuilt after loading
+        return state
 
     @property
     def primary(self) -> Head | None:
@@ -58,7 +65,12 @@ class Tagger:
         return Pipeline([("features", self.features), ("classifier", chosen.estimator)])
 
     def vectorize(self, texts: Sequence[str]):
-        return self.features.transform(texts)
+        """The feature matrix of `texts`: `features.transform`, done per batch (`classifier.vectorize`)."""
+        if self._batch_vectorizer is None:
+            from classifier.vectorize import BatchVectorizer
+
+            self._batch_vectorizer = BatchVectorizer(self.features)
+        return self._batch_vectorizer.transform(texts)
 
     def head_probabilities(self, X) -> dict[str, np.ndarray]:
         return {name: head.proba(X) for name, head in self.heads.items()}
@@ -84,17 +96,43 @@ class Tagger:
         records: list[dict[str, Any]] = [{} for _ in range(X.shape[0])]
         primary = self.primary
         if primary is not None:
-            for record, row in zip(records, probabilities[primary.name]):
-                record["labels"] = decide(primary, row, k=k, threshold=threshold)
-                if scores:
-                    record["scores"] = score_map(primary.labels, row)
+            rows = probabilities[primary.name]
+            for record, labels in zip(records, decide_rows(primary, rows, k=k, threshold=threshold)):
+                record["labels"] = labels
+            if scores:
+                order = np.argsort(-rows, axis=1, kind="stable")
+                names = np.asarray(primary.labels, dtype=object)[order].tolist()
+                values = np.round(np.take_along_axis(rows, order, axis=1), 4).tolist()
+                for record, row_names, row_values in zip(records, names, values):
+                    record["scores"] = dict(zip(row_names, row_values))
         if TOPIC_HEAD in self.heads:
             topic = self.heads[TOPIC_HEAD]
-            for record, row in zip(records, probabilities[TOPIC_HEAD]):
-                best = int(np.argmax(row))
-                record["topic"] = topic.labels[best]
-                record["topic_score"] = round(float(row[best]), 4)
+            rows = probabilities[TOPIC_HEAD]
+            best = rows.argmax(axis=1)
+            best_scores = np.round(rows[np.arange(len(rows)), best], 4).tolist()
+            for record, index, score in zip(records, best.tolist(), best_scores):
+                record["topic"] = topic.labels[index]
+                record["topic_score"] = score
         return records
+
+
+def decide_rows(
+    head: Head, rows: np.ndarray, *, k: int | None = None, threshold: float | None = None
+) -> list[list[str]]:
+    """`decide` for a matrix of probabilities, one list of labels per row, in array operations."""
+    order = np.argsort(-rows, axis=1, kind="stable")
+    ordered = np.take_along_axis(rows, order, axis=1)
+    if head.task == MULTILABEL:
+        cuts = head.estimator.thresholds_ if threshold is None else np.full(rows.shape[1], threshold)
+        passed = ordered >= np.asarray(cuts)[order]
+    else:
+        passed = np.zeros_like(ordered, dtype=bool)
+        passed[:, : k or 1] = True
+        passed &= ordered >= (0.0 if threshold is None else threshold)
+    if k is not None:
+        passed &= np.cumsum(passed, axis=1) <= k
+    names = np.asarray(head.labels, dtype=object)[order].tolist()
+    return [list(compress(row_names, row_passed)) for row_names, row_passed in zip(names, passed.tolist())]
 
 
 def decide(head: Head, row: np.ndarray, *, k: int | None = None, threshold: float | None = None) -> list[str]:
@@ -103,19 +141,4 @@ def decide(head: Head, row: np.ndarray, *, k: int | None = None, threshold: floa
     Multi-label: every label at or over its tuned threshold (or `threshold` for
     all). Multi-class: the best label, or the best `k` at or over `threshold`.
     """
-    order = np.argsort(-row, kind="stable")
-    if head.task == MULTILABEL:
-        cuts = head.estimator.thresholds_ if threshold is None else np.full(len(row), threshold)
-        chosen = [i for i in order if row[i] >= cuts[i]]
-    else:
-        floor = 0.0 if threshold is None else threshold
-        chosen = [i for i in order[: k or 1] if row[i] >= floor]
-    if k is not None:
-        chosen = chosen[:k]
-    return [head.labels[i] for i in chosen]
-
-
-def score_map(labels: Sequence[str], row: np.ndarray) -> dict[str, float]:
-    """Every label's probability, best first, rounded for output."""
-    order = np.argsort(-row, kind="stable")
-    return {labels[i]: round(float(row[i]), 4) for i in order}
+    return decide_rows(head, np.asarray(row)[None, :], k=k, threshold=threshold)[0]

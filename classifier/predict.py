@@ -8,6 +8,7 @@ at once in a pipe.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import queue
@@ -16,7 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from classifier.records import Row, rows_from_texts, text_of
+from classifier.output import jsonl_text
+from classifier.records import Row, Source, line_format, open_source, rows_from_lines, rows_from_texts, text_of
 
 BATCH_SIZE = 1024
 LARGE_INPUT_BYTES = 5 * 1024 * 1024
@@ -72,17 +74,18 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
     texts: list[str] = []
     records: list[dict[str, Any]] = []
     slots: list[int] = []
+    max_chars = options.max_chars
     for row in batch:
-        text, error = text_of(row)
-        record: dict[str, Any] = {"id": row.id}
-        if error is not None:
-            record["error"] = error
-        else:
-            if options.max_chars is not None and len(text) > options.max_chars:
-                text = text[: options.max_chars]
-                record["warning"] = f"text cut to the first {options.max_chars} characters (--max-chars)"
+        text = row.fields.get("text") if row.error is None else None
+        if type(text) is str and text and not text.isspace():  # the common case, without a call
+            record: dict[str, Any] = {"id": row.id}
+            if max_chars is not None and len(text) > max_chars:
+                text = text[:max_chars]
+                record["warning"] = f"text cut to the first {max_chars} characters (--max-chars)"
             slots.append(len(records))
             texts.append(text)
+        else:
+            record = {"id": row.id, "error": text_of(row)[1]}
         records.append(record)
     if not texts:
         return records
@@ -102,12 +105,62 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
     return records
 
 
-_WORKER_STATE: tuple[Any, BatchOptions] | None = None
+_WORKER_STATE: tuple | None = None
 
 
 def _tag_in_worker(batch: list[Row]) -> list[dict[str, Any]]:
     model, options = _WORKER_STATE
     return tag_batch(batch, model, options)
+
+
+def predict_file_jsonl(
+    source: Source,
+    model: Any,
+    *,
+    jobs: int,
+    k: int | None = None,
+    threshold: float | None = None,
+    scores: bool = True,
+    batch_size: int = BATCH_SIZE,
+    max_chars: int | None = None,
+    explain_top: int | None = None,
+) -> Iterator[tuple[str, int]] | None:
+    """JSONL output of a line-format file, as (text, errors in it) chunks in input order.
+
+    Each of `jobs` forked workers takes raw lines, parses, tags and encodes
+    them, so the main process only reads bytes and writes text: the parallel
+    part is the whole job, not only the tagging. None when the source is not
+    line-based (CSV/TSV) or the platform cannot fork: use `predict_rows` then.
+    """
+    if source.is_stdin or jobs <= 1 or not _can_fork():
+        return None
+    fmt = line_format(source)
+    if fmt is None:
+        return None
+    options = BatchOptions(k, threshold, scores, max_chars, explain_top)
+    return _jsonl_chunks(source, fmt, model, options, jobs, batch_size)
+
+
+def _jsonl_chunks(source, fmt, model, options, jobs, batch_size) -> Iterator[tuple[str, int]]:
+    global _WORKER_STATE
+    _WORKER_STATE = (model, options, source, fmt)  # inherited by the forked workers, not pickled
+    context = multiprocessing.get_context("fork")
+    with open_source(source) as handle, context.Pool(jobs) as pool:
+        yield from pool.imap(_tag_lines_in_worker, _line_chunks(handle, batch_size), chunksize=1)
+
+
+def _line_chunks(handle, size: int) -> Iterator[tuple[int, list[bytes]]]:
+    first = 1
+    while lines := list(itertools.islice(handle, size)):
+        yield first, lines
+        first += len(lines)
+
+
+def _tag_lines_in_worker(chunk: tuple[int, list[bytes]]) -> tuple[str, int]:
+    model, options, source, fmt = _WORKER_STATE
+    first, lines = chunk
+    records = tag_batch(list(rows_from_lines(lines, source, fmt, first)), model, options)
+    return jsonl_text(records), sum("error" in record for record in records)
 
 
 def _can_fork() -> bool:

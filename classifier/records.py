@@ -111,6 +111,17 @@ def _looks_binary(sample: bytes) -> bool:
     return nuls >= 2 and (nuls * 100 >= len(sample) or controls * 20 >= len(sample))
 
 
+def line_format(source: Source) -> str | None:
+    """"jsonl" or "txt" when a source is read line by line, None for CSV/TSV (records may span lines)."""
+    handle = open_source(source)
+    try:
+        fmt = source.resolved_format(handle.peek(64)[:64] if hasattr(handle, "peek") else b"")
+    finally:
+        if not source.is_stdin:
+            handle.close()
+    return None if fmt in ("csv", "tsv") else fmt
+
+
 def read_rows(source: Source) -> Iterator[Row]:
     """Every record of a source, in order, each read or marked with its error."""
     handle = open_source(source)
@@ -120,14 +131,15 @@ def read_rows(source: Source) -> Iterator[Row]:
         if fmt in ("csv", "tsv"):
             yield from _read_delimited(handle, source, "," if fmt == "csv" else "\t")
         else:
-            yield from _read_lines(handle, source, fmt)
+            yield from rows_from_lines(handle, source, fmt)
     finally:
         if not source.is_stdin:
             handle.close()
 
 
-def _read_lines(handle: BinaryIO, source: Source, fmt: str) -> Iterator[Row]:
-    for number, raw in enumerate(handle, start=1):
+def rows_from_lines(lines: Iterable[bytes], source: Source, fmt: str, first_number: int = 1) -> Iterator[Row]:
+    """Rows of raw JSONL or text lines numbered from `first_number`; parallel workers call it on chunks."""
+    for number, raw in enumerate(lines, start=first_number):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         raw = raw.rstrip(b"\r\n")

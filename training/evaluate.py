@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from classifier.errors import WiretagError
-from classifier.model import MULTILABEL, PRIMARY_HEADS, TOPIC_HEAD, Tagger, decide
+from classifier.model import MULTILABEL, PRIMARY_HEADS, TOPIC_HEAD, Tagger, decide_rows
 from training.data import LabelledData, load_labelled
 from training.metrics import multiclass_report, multilabel_report
 
@@ -37,7 +37,7 @@ def predict_heads(tagger: Tagger, texts: Sequence[str], batch_size: int = 2048) 
     for start in range(0, len(texts), batch_size):
         probabilities = tagger.head_probabilities(tagger.vectorize(texts[start : start + batch_size]))
         for name, rows in probabilities.items():
-            predicted[name].extend(decide(tagger.heads[name], row) for row in rows)
+            predicted[name].extend(decide_rows(tagger.heads[name], rows))
     return predicted
 
 

@@ -1,0 +1,127 @@
+"""Tagging a collection of files on a Dask cluster: one task per file, one output file per input.
+
+The model is loaded once here and scattered to every worker once
+(`Client.scatter(..., broadcast=True)`); each task reads one input file,
+tags it with the same code as `wiretag predict` (`predict_rows`, so bad lines
+become error records exactly as on one machine) and writes its output beside
+the others atomically. Workers on other machines must see the input and
+output paths (a shared or network file system), as with any Dask job over
+files. Dask is an optional extra: `pip install 'wiretag[dask]'`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from classifier.errors import WiretagError
+
+INSTALL_HINT = "tagging on a Dask cluster needs Dask: pip install 'wiretag[dask]'"
+LOCAL = "local"
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file: where its records went, how many, how many were errors."""
+
+    input: str
+    output: str
+    records: int = 0
+    errors: int = 0
+    failure: str | None = None  # the whole file could not be read (missing, binary...)
+
+
+def expand_inputs(patterns: list[str]) -> list[Path]:
+    """Files named by paths, directories (their *.jsonl, *.csv, *.tsv, *.txt) or glob patterns, sorted."""
+    found: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in (".jsonl", ".ndjson", ".csv", ".tsv", ".txt"))
+        elif glob.has_magic(pattern):
+            matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+            if not matches:
+                raise WiretagError(f"no file matches {pattern!r}")
+            found += matches
+        else:
+            found.append(path)
+    if not found:
+        raise WiretagError("no input files")
+    return found
+
+
+def output_paths(inputs: list[Path], out_dir: Path) -> list[Path]:
+    """`out_dir/<input name without suffix>.jsonl` per input; two inputs may not share an output."""
+    outputs = [out_dir / f"{path.stem}.jsonl" for path in inputs]
+    seen: dict[Path, Path] = {}
+    for source, target in zip(inputs, outputs):
+        if target in seen:
+            raise WiretagError(f"{seen[target]} and {source} would both write {target}; rename one")
+        seen[target] = source
+    return outputs
+
+
+def tag_files(
+    inputs: list[Path],
+    out_dir: Path,
+    model: Any,
+    *,
+    scheduler: str = LOCAL,
+    workers: int | None = None,
+    options: dict[str, Any] | None = None,
+) -> list[FileResult]:
+    """Tag every input file on a Dask cluster; results in input order.
+
+    `scheduler` is a scheduler address (`tcp://host:8786`) or "local" for a
+    `LocalCluster` of `workers` processes on this machine (default: all cores).
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise WiretagError(INSTALL_HINT) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = output_paths(inputs, out_dir)
+    cluster = None
+    if scheduler == LOCAL:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        shipped = client.scatter(model, broadcast=True)  # sent to each worker once, not once per task
+        futures = [
+            client.submit(tag_one_file, str(source), str(target), shipped, options or {}, pure=False)
+            for source, target in zip(inputs, outputs)
+        ]
+        return client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) -> FileResult:
+    """The task run on a worker: one input file to one JSONL output file, written atomically."""
+    from classifier.output import atomic_output, write_jsonl
+    from classifier.predict import predict_rows
+    from classifier.records import Source, read_rows
+
+    result = FileResult(source, target)
+
+    def counted(records):
+        for record in records:
+            result.records += 1
+            result.errors += "error" in record
+            yield record
+
+    try:
+        with atomic_output(target) as handle:
+            write_jsonl(counted(predict_rows(read_rows(Source(source)), model, **options)), handle)
+    except WiretagError as exc:
+        result.failure = str(exc)
+    return result
