@@ -1,84 +1,79 @@
-"""Where prediction time goes, by stage, for real-length paragraphs (cProfile).
+"""Where the time of `wiretag predict -i big.jsonl -o out.jsonl` goes, by stage (py-spy).
 
-    python benchmarks/profile_predict.py [--paragraphs 20000] [--update]
+    python benchmarks/profile_predict.py [--paragraphs 100000] [--update]
 
-Runs the CLI's path (read JSONL -> predict_rows -> write JSONL) in one process
-on corpus paragraphs, with the stem cache warm as in a long-running feed, and
-groups the profiler's own time per function into stages.
+Samples the whole process (all threads, 250 samples a second) with py-spy, a
+sampling profiler that does not slow Python down the way cProfile does, on
+unique real-length paragraphs (`benchmarks/synthetic.py`), `--jobs 1`, and
+attributes each sample to the first stage (in the order below) that has a
+frame on its stack. py-spy is a benchmark-only dependency (`pip install py-spy`).
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
-import json
-import pstats
-import random
+import shutil
+import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import update_section  # noqa: E402
-from classifier.output import write_jsonl  # noqa: E402
-from classifier.persistence import load_model  # noqa: E402
-from classifier.predict import predict_rows  # noqa: E402
-from classifier.records import Source, read_rows  # noqa: E402
+from benchmarks.synthetic import write_rows  # noqa: E402
 
-# (stage, substrings of "file:function" that belong to it), first match wins.
+# (stage, substrings of a frame "function (file:line)"), most specific first.
 STAGES = [
-    ("read and parse JSONL", ("classifier/records.py", "json/decoder", "json/__init__.py:loads", "_json")),
-    ("write JSONL", ("classifier/output.py", "json/encoder", "json/__init__.py:dumps")),
-    ("stemming (nltk)", ("snowball.py",)),
-    ("vocabulary lookup (scikit-learn)", ("feature_extraction/text.py",)),
-    ("normalise and tokenise", ("classifier/text.py:normalize", "classifier/text.py:fold_accents",
-                                "classifier/text.py:tokenize", "re.Pattern", "unicodedata", "translate")),
-    ("word n-grams", ("classifier/text.py",)),
-    ("lexicon matching", ("classifier/features.py",)),
-    ("sparse algebra and scoring", ("scipy", "numpy", "estimators.py", "sklearn/")),
-    ("records", ("model.py", "predict.py")),
+    ("stemming words never seen before (nltk)", ("snowball.py",)),
+    ("lexicon features", ("BatchLexicon.",)),
+    ("word n-grams, TF-IDF weights, norms", ("BatchWords.",)),
+    ("word table lookup", ("TokenTable.",)),
+    ("normalise and tokenise (one string per batch)", ("joined_tokens",)),
+    ("scoring (sparse products, sigmoid)", ("head_probabilities",)),
+    ("records (labels over thresholds, scores)", ("Tagger.records",)),
+    ("read and parse JSONL (reader thread)", ("rows_from_lines", "read_rows")),
+    ("queue between reader and tagger", ("queue.py",)),
+    ("tag_batch bookkeeping", ("tag_batch",)),
+    ("encode and write JSONL", ("write_jsonl",)),
+    ("loading the model", ("load_model",)),
+    ("imports at start-up", ("_find_and_load",)),
 ]
 
 
-def stage_of(key: tuple[str, int, str]) -> str:
-    filename, _, function = key
-    label = f"{filename}:{function}"
+def stage_of(stack: str) -> str:
     for stage, needles in STAGES:
-        if any(n in label for n in needles):
+        if any(needle in stack for needle in needles):
             return stage
-    return "other (builtins called from every stage, threads, queue)"
+    return "other"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--paragraphs", type=int, default=20_000)
+    parser.add_argument("--paragraphs", type=int, default=100_000)
     parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
     args = parser.parse_args()
-    texts = [json.loads(line)["text"] for line in (ROOT / "training/data/themes-train.jsonl").read_text(encoding="utf-8").splitlines()]
-    rng = random.Random(0)
-    tagger, _ = load_model()
+    if shutil.which("py-spy") is None:
+        sys.exit("py-spy is not installed: pip install py-spy")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "in.jsonl"
-        path.write_text("".join(json.dumps({"id": i, "text": rng.choice(texts)}, ensure_ascii=False) + "\n"
-                                for i in range(args.paragraphs)), encoding="utf-8")
-        tagger.predict(texts)  # a running feed has its stem cache warm
-        profiler = cProfile.Profile()
-        profiler.enable()
-        with open(Path(tmp) / "out.jsonl", "w", encoding="utf-8") as out:
-            write_jsonl(predict_rows(read_rows(Source(str(path))), tagger), out)
-        profiler.disable()
-    stats = pstats.Stats(profiler, stream=io.StringIO())
-    totals: dict[str, float] = {}
-    for key, (_, _, tottime, _, _) in stats.stats.items():
-        totals[stage_of(key)] = totals.get(stage_of(key), 0.0) + tottime
-    whole = sum(totals.values())
-    lines = ["| stage | share of time |", "|---|---|"]
-    lines += [f"| {stage} | {t / whole:.0%} |" for stage, t in sorted(totals.items(), key=lambda kv: -kv[1])]
-    text = (f"{args.paragraphs:,} corpus paragraphs, one process, under cProfile (which slows Python code more "
-            f"than C code, so shares are indicative): {whole:.1f} s profiled.\n\n" + "\n".join(lines))
+        work = Path(tmp)
+        write_rows(work / "in.jsonl", args.paragraphs, seed=3)
+        raw = work / "samples.txt"
+        subprocess.run(["py-spy", "record", "-f", "raw", "-r", "250", "-o", str(raw), "--",
+                        "wiretag", "predict", "-i", str(work / "in.jsonl"), "-o", str(work / "out.jsonl"), "--jobs", "1"],
+                       check=True, capture_output=True)
+        samples: Counter[str] = Counter()
+        for line in raw.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if stack:
+                samples[stage_of(stack)] += int(count)
+    whole = sum(samples.values())
+    lines = ["| stage | share of samples |", "|---|---|"]
+    lines += [f"| {stage} | {n / whole:.1%} |" for stage, n in samples.most_common()]
+    text = (f"`wiretag predict -i in.jsonl -o out.jsonl --jobs 1` on {args.paragraphs:,} unique paragraphs, "
+            f"sampled by py-spy ({whole:,} samples, all threads):\n\n" + "\n".join(lines))
     print(text)
     if args.update:
         update_section("Where prediction time goes", f"`python benchmarks/profile_predict.py --update`.\n\n{text}")

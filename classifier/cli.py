@@ -279,6 +279,9 @@ def train_cli(
     eval_data: Annotated[
         Optional[list[Path]], typer.Option("--eval", help="Also score on this labelled file; figures go in the model card.")
     ] = None,
+    streaming: Annotated[
+        bool, typer.Option("--streaming", help="Out-of-core: read in chunks, hashing features + SGD (data beyond memory).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Train a model from labelled rows and write its directory (model, manifest, card)."""
@@ -290,7 +293,7 @@ def train_cli(
 
     manifest = train(
         data, output, task=task, taxonomy_path=taxonomy, seed=seed, force=force, search=search,
-        eval_paths=eval_data or (), progress=progress,
+        eval_paths=eval_data or (), streaming=streaming, progress=progress,
     )
     if "search" in manifest["training"]:
         best = manifest["training"]["search"]["best"]
@@ -299,6 +302,9 @@ def train_cli(
     for head, metrics in manifest["cv_metrics"].items():
         figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
         typer.echo(f"{head}: cross-validated {figures}")
+    for head, metrics in manifest["training"].get("held_out_metrics", {}).items():
+        figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
+        typer.echo(f"{head}: on held-out training rows {figures}")
     for head, metrics in manifest.get("evaluation", {}).get("heads", {}).items():
         figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))
         typer.echo(f"{head}: on --eval data {figures}")

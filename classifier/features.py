@@ -16,25 +16,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
+from classifier.lexicon import TermIndex, lexicon_terms, word_matches
 from classifier.text import WordAnalyzer, normalize_folded, word_tokens
-
-
-_CACHE_LIMIT = 500_000
-
-
-def lexicon_terms(terms: Iterable[str]) -> list[tuple[str, ...]]:
-    """Terms as tuples of folded words; a word ending in `*` matches any word it starts.
-
-    Terms go through the same normalisation as texts, so "enlèvement*" and
-    "enlevement*" are one term and "trafic d'armes" matches "trafic d’armes".
-    Elided words ("d", "l"…) are dropped: normalisation removes them from texts.
-    """
-    out = set()
-    for term in terms:
-        words = [w.replace("zzstarzz", "*") for w in word_tokens(term.replace("*", "zzstarzz"))]
-        if words:
-            out.add(tuple(words))
-    return sorted(out)
 
 
 class LexiconFeatures(TransformerMixin, BaseEstimator):
@@ -58,42 +41,20 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("_index", None)  # caches, rebuilt on first use
-        state.pop("_first_words", None)
+        state.pop("_index", None)  # a cache, rebuilt on first use
         return state
 
-    def _starting_with(self, token: str) -> list[int]:
-        """Indices of the terms whose first word matches `token` (cached per word)."""
-        cache = self.__dict__.setdefault("_first_words", {})
-        found = cache.get(token)
-        if found is None:
-            exact, prefixes = self._first_word_index()
-            found = list(exact.get(token, ()))
-            for end in range(1, len(token) + 1):
-                found.extend(prefixes.get(token[:end], ()))
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[token] = found
-        return found
-
-    def _first_word_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        """First words of the terms: exact words, and prefixes of `*` words."""
+    def term_index(self) -> TermIndex:
         index = self.__dict__.get("_index")
         if index is None:
-            exact: dict[str, list[int]] = {}
-            prefixes: dict[str, list[int]] = {}
-            for i, (_, words) in enumerate(self.terms_):
-                first = words[0]
-                target = prefixes if first.endswith("*") else exact
-                target.setdefault(first.rstrip("*"), []).append(i)
-            index = self.__dict__["_index"] = (exact, prefixes)
+            index = self.__dict__["_index"] = TermIndex(self.terms_)
         return index
 
     def counts(self, text: str) -> np.ndarray:
         tokens = word_tokens(text)
         counts = np.zeros(len(self.names_))
         for position, token in enumerate(tokens):
-            for index in self._starting_with(token):
+            for index in self.term_index().starting_with(token):
                 label, words = self.terms_[index]
                 rest = tokens[position + 1 : position + len(words)]
                 if len(rest) == len(words) - 1 and all(map(word_matches, words[1:], rest)):
@@ -109,10 +70,6 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "names_")
         return np.asarray(list(self.names_), dtype=object)
-
-
-def word_matches(pattern: str, token: str) -> bool:
-    return token.startswith(pattern[:-1]) if pattern.endswith("*") else token == pattern
 
 
 def build_features(

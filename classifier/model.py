@@ -14,7 +14,6 @@ from itertools import compress
 from typing import Any
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 
 MULTILABEL = "multilabel"
 MULTICLASS = "multiclass"
@@ -59,8 +58,10 @@ class Tagger:
         """The head whose labels fill a record's `labels` (None for a topic-only model)."""
         return next((self.heads[name] for name in PRIMARY_HEADS if name in self.heads), None)
 
-    def pipeline(self, head: str | None = None) -> Pipeline:
+    def pipeline(self, head: str | None = None):
         """The fitted features and one head's classifier as a scikit-learn Pipeline."""
+        from sklearn.pipeline import Pipeline
+
         chosen = self.heads[head] if head else (self.primary or self.heads[TOPIC_HEAD])
         return Pipeline([("features", self.features), ("classifier", chosen.estimator)])
 
@@ -69,7 +70,7 @@ class Tagger:
         if self._batch_vectorizer is None:
             from classifier.vectorize import BatchVectorizer
 
-            self._batch_vectorizer = BatchVectorizer(self.features)
+            self._batch_vectorizer = BatchVectorizer.from_union(self.features)
         return self._batch_vectorizer.transform(texts)
 
     def head_probabilities(self, X) -> dict[str, np.ndarray]:

@@ -20,7 +20,7 @@ from classifier.errors import ModelError
 def allowed_globals() -> frozenset[tuple[str, str]]:
     import numpy as np
     from joblib.numpy_pickle import NumpyArrayWrapper
-    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
     from sklearn.pipeline import FeatureUnion, Pipeline
 
     from classifier.estimators import MulticlassLinear, MultiLabelLinear
@@ -38,6 +38,7 @@ def allowed_globals() -> frozenset[tuple[str, str]]:
         normalize_folded,
         TfidfVectorizer,
         TfidfTransformer,
+        HashingVectorizer,  # models trained with --streaming
         FeatureUnion,
         Pipeline,
         NumpyArrayWrapper,

@@ -16,18 +16,18 @@ def model_card(manifest: dict[str, Any], evaluation: dict[str, Any] | None = Non
     training = manifest["training"]
     recipe = training["recipe"]
     blocks = [f"stemmed word {recipe['word_ngrams'][0]}-{recipe['word_ngrams'][1]}-grams"] if recipe["word_ngrams"] else []
-    if recipe["char_ngrams"]:
+    if recipe.get("char_ngrams"):
         blocks.append(f"character {recipe['char_ngrams'][0]}-{recipe['char_ngrams'][1]}-grams")
     if "taxonomy" in training:
         blocks.append("the taxonomy's lexicon")
     parts = [
         f"# Model card: {manifest['name']}",
         "",
-        f"A TF-IDF ({', '.join(blocks)}) plus linear-model ({recipe['loss']}) classifier of French "
+        f"A TF-IDF ({', '.join(blocks)}) plus linear-model ({recipe.get('loss', 'logistic, SGD')}) classifier of French "
         "news paragraphs, trained by `wiretag train`.",
         "",
         "## Training data",
-        _table([[d["path"], str(d["rows"]), d["sha256"][:16]] for d in training["data"]], ["file", "rows", "sha256 (16)"]),
+        _table([[d["path"], "-" if d["rows"] is None else str(d["rows"]), d["sha256"][:16]] for d in training["data"]], ["file", "rows", "sha256 (16)"]),
         "",
         f"Seed {training['seed']}; recipe: `{training['recipe']}`.",
     ]
@@ -43,7 +43,12 @@ def model_card(manifest: dict[str, Any], evaluation: dict[str, Any] | None = Non
         ]
         parts.append(_table(rows, ["label", "training rows", "threshold", "cross-validated F1"]))
         headline = ", ".join(f"{k} {v}" for k, v in cv.items() if k != "f1")
-        parts += ["", f"Cross-validated (grouped {training['recipe']['cv_folds']}-fold): {headline}."]
+        if training.get("streaming"):
+            held = training["held_out_metrics"].get(name, {})
+            headline = ", ".join(f"{k} {v}" for k, v in held.items() if k != "f1")
+            parts += ["", f"Trained out of core (`--streaming`); on {training['held_out_rows']} held-out rows: {headline}."]
+        else:
+            parts += ["", f"Cross-validated (grouped {training['recipe']['cv_folds']}-fold): {headline}."]
     if evaluation:
         files = ", ".join(f"`{d['path']}` ({d['rows']} rows)" for d in manifest["evaluation"]["data"])
         parts += ["", f"## Evaluation on {files}", ""]

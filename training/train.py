@@ -258,6 +258,7 @@ def train(
     force: bool = False,
     search: bool = False,
     eval_paths: Sequence[str | Path] = (),
+    streaming: bool = False,
     progress: Progress = lambda message: None,
 ) -> dict[str, Any]:
     """Train from labelled files and write a model directory; returns its manifest.
@@ -265,7 +266,9 @@ def train(
     With `search`, C and the character n-grams are chosen first by a grouped
     grid search (see `training.search`), and its results go in the manifest.
     With `eval_paths`, the fitted model is also scored on those labelled files
-    and the figures go in the manifest and the model card.
+    and the figures go in the manifest and the model card. With `streaming`,
+    the data is read chunk by chunk and never held in memory
+    (`training.streaming`: hashing features and SGD, for data beyond memory).
     """
     from training.model_card import model_card
 
@@ -274,23 +277,31 @@ def train(
     output = Path(output)
     if output.exists() and not force:
         raise WiretagError(f"{output} exists; pass --force to replace it (the old model is kept as a backup)")
-    progress(f"reading {len(paths)} file(s)")
-    data = load_labelled(paths, task=task, taxonomy=taxonomy)
-    for warning in data.warnings[:20]:
-        progress(f"warning: {warning}")
-    if len(data.warnings) > 20:
-        progress(f"warning: {len(data.warnings) - 20} more warnings like these")
-    lexicon = taxonomy.lexicon("labels") if taxonomy and "labels" in data.targets else None
-    progress(f"{len(data)} rows; heads: {', '.join(data.targets)}")
-    search_report = None
-    if search:
-        from training.search import search_recipe
+    if streaming:
+        from training.streaming import streaming_manifest, train_streaming
 
-        recipe, search_report = search_recipe(data, recipe, lexicon, seed, progress)
-    tagger, reports = fit_tagger(data, recipe, lexicon=lexicon, seed=seed, progress=progress)
-    manifest = build_manifest(output, tagger, reports, data, recipe, seed, taxonomy)
-    if search_report:
-        manifest["training"]["search"] = search_report
+        tagger, info = train_streaming(paths, taxonomy=taxonomy, seed=seed, progress=progress)
+        for warning in info["warnings"][:20]:
+            progress(f"warning: {warning}")
+        manifest = streaming_manifest(output, tagger, info, paths, seed, taxonomy)
+    else:
+        progress(f"reading {len(paths)} file(s)")
+        data = load_labelled(paths, task=task, taxonomy=taxonomy)
+        for warning in data.warnings[:20]:
+            progress(f"warning: {warning}")
+        if len(data.warnings) > 20:
+            progress(f"warning: {len(data.warnings) - 20} more warnings like these")
+        lexicon = taxonomy.lexicon("labels") if taxonomy and "labels" in data.targets else None
+        progress(f"{len(data)} rows; heads: {', '.join(data.targets)}")
+        search_report = None
+        if search:
+            from training.search import search_recipe
+
+            recipe, search_report = search_recipe(data, recipe, lexicon, seed, progress)
+        tagger, reports = fit_tagger(data, recipe, lexicon=lexicon, seed=seed, progress=progress)
+        manifest = build_manifest(output, tagger, reports, data, recipe, seed, taxonomy)
+        if search_report:
+            manifest["training"]["search"] = search_report
     evaluation = None
     if eval_paths:
         from training.evaluate import score_data
