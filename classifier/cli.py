@@ -137,6 +137,7 @@ def predict_cli(
         max_chars=max_chars,
         explain_top=10 if explain else None,
         jobs=jobs,
+        live=input == "-" or texts == ["-"],
     )
     failed = 0
 

@@ -121,7 +121,7 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
 
     try:
         with atomic_output(target) as handle:
-            write_jsonl(counted(predict_rows(read_rows(Source(source)), model, **options)), handle)
+            write_jsonl(counted(predict_rows(read_rows(Source(source)), model, live=False, **options)), handle)
     except WiretagError as exc:
         result.failure = str(exc)
     return result

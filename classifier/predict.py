@@ -37,8 +37,13 @@ def predict_rows(
     explain_top: int | None = None,
     explain_labels: Sequence[str] = (),
     jobs: int = 1,
+    live: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """One record per row: `{"id", "labels", "scores", ...}`, or `{"id", "error"}`.
+
+    `live` rows may pause (a pipe, a feed): batches are cut as soon as the
+    input waits, so each record follows its line at once. Rows that never
+    wait (a file) are batched directly, without the reader thread.
 
     With `explain_top`, each record also gets `explanations`: the n-grams that
     pushed each predicted label's score most (see `classifier.explain`).
@@ -46,7 +51,7 @@ def predict_rows(
     that share the loaded model; records still come out in input order.
     """
     options = BatchOptions(k, threshold, scores, max_chars, explain_top, tuple(explain_labels))
-    batches = batches_as_available(rows, batch_size)
+    batches = batches_as_available(rows, batch_size) if live else fixed_batches(rows, batch_size)
     if jobs <= 1 or not _can_fork():
         for batch in batches:
             yield from tag_batch(batch, model, options)
@@ -187,6 +192,13 @@ def predict_texts(
 
         model, _ = load_model()
     return list(predict_rows(rows_from_texts(texts), model, k=k, threshold=threshold))
+
+
+def fixed_batches(items: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Batches of `size` items (the last one shorter), for input that never waits."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def batches_as_available(items: Iterable[Row], size: int) -> Iterator[list[Row]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,12 +71,12 @@ class TokenTable(dict):
     def rows(self, tokens: list[str]) -> np.ndarray:
         if len(self) > TABLE_LIMIT:
             self.clear()
-        rows = list(map(self.get, tokens))
-        if None in rows:
-            for token in {token for token, row in zip(tokens, rows) if row is None}:
-                self[token]  # noqa: B018 - computes and stores the new token's row
-            rows = list(map(self.get, tokens))
-        return np.array(rows, dtype=np.int64)
+        rows = np.fromiter(map(self.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            for position in missing.tolist():
+                rows[position] = self[tokens[position]]  # computes and stores a new token's row
+        return rows
 
 
 @dataclass
