@@ -272,7 +272,7 @@ class BatchLexicon:
         self._phrases: list[list[tuple[int, tuple[str, ...]]]] = [[]]
         self._single: sp.csr_matrix | None = None
         self._starts_phrase = np.zeros(1, dtype=bool)
-        self._pairs: dict[tuple[int, int], list[tuple[int, tuple[str, ...]]]] = {}
+        self._pairs: dict[tuple[int, str], list[tuple[int, tuple[str, ...]]]] = {}
 
     def attach(self, table: TokenTable) -> None:
         self.column = table.add_column(self._start_id)
@@ -320,10 +320,10 @@ class BatchLexicon:
             second = position + 1
             if second >= ends[doc]:
                 continue
-            key = (start, rows[second])
+            word = tokens[rows[second]]
+            key = (start, word)  # by word, not table row: rows are renumbered when the table starts afresh
             matched = self._pairs.get(key)
             if matched is None:
-                word = tokens[rows[second]]
                 matched = self._pairs[key] = [
                     (label, rest[1:]) for label, rest in self._phrases[start] if word_matches(rest[0], word)
                 ]

@@ -76,6 +76,9 @@ def test_the_word_table_starting_afresh_changes_nothing(monkeypatch):
     first = fast.transform(texts)
     monkeypatch.setattr(vectorize, "TABLE_LIMIT", 5)
     assert (fast.transform(texts) != first).nnz == 0
+    # Phrases ("groupe jihadiste", "demande d'asile") seen before the table started afresh still match after.
+    shuffled = list(reversed(texts))
+    assert (fast.transform(shuffled) != union.transform(shuffled)).nnz == 0
     assert all(len(table) < len(set(" ".join(texts).split())) for table in fast.tables.values())
 
 
