@@ -34,7 +34,7 @@ STAGES = [
     ("normalise and tokenise (one string per batch)", ("joined_tokens",)),
     ("scoring (sparse products, sigmoid)", ("head_probabilities",)),
     ("records (labels over thresholds, scores)", ("Tagger.records",)),
-    ("read and parse JSONL (reader thread)", ("rows_from_lines", "read_rows")),
+    ("read and parse JSONL", ("rows_from_lines", "read_rows")),
     ("queue between reader and tagger", ("queue.py",)),
     ("tag_batch bookkeeping", ("tag_batch",)),
     ("encode and write JSONL", ("write_jsonl",)),

@@ -43,6 +43,15 @@ EncodingErrorsOption = Annotated[
     str,
     typer.Option("--encoding-errors", help="On undecodable bytes: strict (that line fails), replace or ignore."),
 ]
+# Options shared by the commands that tag (predict, batch).
+KOption = Annotated[Optional[int], typer.Option("-k", min=1, help="At most k labels per paragraph.")]
+ThresholdOption = Annotated[
+    Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="One probability cut for every label.")
+]
+ScoresOption = Annotated[bool, typer.Option("--scores/--no-scores", help="Include every label's probability.")]
+MaxCharsOption = Annotated[
+    Optional[int], typer.Option("--max-chars", min=1, help="Cut longer paragraphs (a warning goes in the record).")
+]
 
 
 def friendly_errors(command):
@@ -81,15 +90,11 @@ def predict_cli(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write JSONL here (atomically).")] = None,
     format: FormatOption = "auto",
     model: ModelOption = None,
-    k: Annotated[Optional[int], typer.Option("-k", min=1, help="At most k labels per paragraph.")] = None,
-    threshold: Annotated[
-        Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="One probability cut for every label.")
-    ] = None,
-    scores: Annotated[bool, typer.Option("--scores/--no-scores", help="Include every label's probability.")] = True,
+    k: KOption = None,
+    threshold: ThresholdOption = None,
+    scores: ScoresOption = True,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad line (exit 2).")] = False,
-    max_chars: Annotated[
-        Optional[int], typer.Option("--max-chars", min=1, help="Cut longer paragraphs (a warning goes in the record).")
-    ] = 100_000,
+    max_chars: MaxCharsOption = 100_000,
     encoding: EncodingOption = "utf-8",
     encoding_errors: EncodingErrorsOption = "strict",
     explain: Annotated[bool, typer.Option("--explain", help="Add the n-grams behind each label to each record.")] = False,
@@ -103,7 +108,7 @@ def predict_cli(
 
     from classifier.output import atomic_output, format_table, record_row, write_jsonl
     from classifier.persistence import load_model
-    from classifier.predict import default_jobs, predict_file_jsonl, predict_rows
+    from classifier.predict import BatchOptions, default_jobs, predict_file_jsonl, predict_rows
     from classifier.records import Source
 
     tagger, _ = load_model(model)
@@ -113,12 +118,8 @@ def predict_cli(
         chunks = predict_file_jsonl(
             Source(input, format=format, encoding=encoding, encoding_errors=encoding_errors),
             tagger,
+            BatchOptions(k, threshold, scores, max_chars, 10 if explain else None),
             jobs=jobs,
-            k=k,
-            threshold=threshold,
-            scores=scores,
-            max_chars=max_chars,
-            explain_top=10 if explain else None,
         )
         if chunks is not None:
             failed = 0
@@ -171,14 +172,10 @@ def batch_cli(
         Optional[int], typer.Option("--workers", min=1, help="Worker processes of the local cluster [default: all cores].")
     ] = None,
     model: ModelOption = None,
-    k: Annotated[Optional[int], typer.Option("-k", min=1, help="At most k labels per paragraph.")] = None,
-    threshold: Annotated[
-        Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="One probability cut for every label.")
-    ] = None,
-    scores: Annotated[bool, typer.Option("--scores/--no-scores", help="Include every label's probability.")] = True,
-    max_chars: Annotated[
-        Optional[int], typer.Option("--max-chars", min=1, help="Cut longer paragraphs (a warning goes in the record).")
-    ] = 100_000,
+    k: KOption = None,
+    threshold: ThresholdOption = None,
+    scores: ScoresOption = True,
+    max_chars: MaxCharsOption = 100_000,
 ) -> None:
     """Tag many files on a Dask cluster (pip install 'wiretag[dask]'): one output file per input, order kept."""
     from classifier.cluster import expand_inputs, tag_files

@@ -119,16 +119,7 @@ def _tag_in_worker(batch: list[Row]) -> list[dict[str, Any]]:
 
 
 def predict_file_jsonl(
-    source: Source,
-    model: Any,
-    *,
-    jobs: int,
-    k: int | None = None,
-    threshold: float | None = None,
-    scores: bool = True,
-    batch_size: int = BATCH_SIZE,
-    max_chars: int | None = None,
-    explain_top: int | None = None,
+    source: Source, model: Any, options: BatchOptions, *, jobs: int, batch_size: int = BATCH_SIZE
 ) -> Iterator[tuple[str, int]] | None:
     """JSONL output of a line-format file, as (text, errors in it) chunks in input order.
 
@@ -142,7 +133,6 @@ def predict_file_jsonl(
     fmt = line_format(source)
     if fmt is None:
         return None
-    options = BatchOptions(k, threshold, scores, max_chars, explain_top)
     return _jsonl_chunks(source, fmt, model, options, jobs, batch_size)
 
 

@@ -26,6 +26,7 @@ from classifier.errors import WiretagError
 from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger
 from classifier.records import Source, read_rows, text_of
 from training.data import _label_value, _labels_value
+from training.metrics import indicator
 from training.taxonomy import Taxonomy
 
 HELD_OUT_LIMIT = 20_000
@@ -183,14 +184,9 @@ def _learners(head, labels, counts, rows, recipe, seed, SGDClassifier) -> list:
 
 
 def _target(head: str, values: list, labels: list[str]) -> np.ndarray:
-    index = {label: i for i, label in enumerate(labels)}
     if head == "labels":
-        target = np.zeros((len(values), len(labels)), dtype=int)
-        for row, value in enumerate(values):
-            for label in value:
-                if label in index:
-                    target[row, index[label]] = 1
-        return target
+        return indicator(values, labels)
+    index = {label: i for i, label in enumerate(labels)}
     return np.array([index.get(value, 0) for value in values])
 
 
