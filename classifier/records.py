@@ -131,7 +131,7 @@ def read_rows(source: Source) -> Iterator[Row]:
         if fmt in ("csv", "tsv"):
             yield from _read_delimited(handle, source, "," if fmt == "csv" else "\t")
         else:
-            yield from rows_from_lines(handle, source, fmt)
+            yield from rows_from_lines(handle, source, fmt, chunk_size=1 if source.is_stdin else JSON_CHUNK)
     finally:
         if not source.is_stdin:
             handle.close()
@@ -140,12 +140,16 @@ def read_rows(source: Source) -> Iterator[Row]:
 JSON_CHUNK = 512
 
 
-def rows_from_lines(lines: Iterable[bytes], source: Source, fmt: str, first_number: int = 1) -> Iterator[Row]:
+def rows_from_lines(
+    lines: Iterable[bytes], source: Source, fmt: str, first_number: int = 1, chunk_size: int = JSON_CHUNK
+) -> Iterator[Row]:
     """Rows of raw JSONL or text lines numbered from `first_number`; parallel workers call it on chunks.
 
-    JSONL lines are parsed a chunk at a time with one `json.loads` of the
+    JSONL lines are parsed `chunk_size` at a time with one `json.loads` of the
     chunk as an array (one C call instead of one per line); a chunk with any
     problem is parsed again line by line, so each bad line gets its own error.
+    Standard input is read with chunks of one: a line from a pipe must not
+    wait for the next ones.
     """
     chunk: list[tuple[int, str]] = []
     for number, raw in enumerate(lines, start=first_number):
@@ -171,7 +175,7 @@ def rows_from_lines(lines: Iterable[bytes], source: Source, fmt: str, first_numb
             yield Row(number, {"text": line})
         else:
             chunk.append((number, line))
-            if len(chunk) == JSON_CHUNK:
+            if len(chunk) >= chunk_size:
                 yield from _json_rows(chunk)
                 chunk = []
     yield from _json_rows(chunk)
