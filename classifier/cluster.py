@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.errors import WiretagError
+from classifier.records import SUFFIX_FORMATS
 
 INSTALL_HINT = "tagging on a Dask cluster needs Dask: pip install 'wiretag[dask]'"
 LOCAL = "local"
@@ -35,12 +36,12 @@ class FileResult:
 
 
 def expand_inputs(patterns: list[str]) -> list[Path]:
-    """Files named by paths, directories (their *.jsonl, *.csv, *.tsv, *.txt) or glob patterns, sorted."""
+    """Files named by paths, directories (the files wiretag reads by their suffix) or glob patterns, sorted."""
     found: list[Path] = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix.lower() in (".jsonl", ".ndjson", ".csv", ".tsv", ".txt"))
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIX_FORMATS)
         elif glob.has_magic(pattern):
             matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
             if not matches:

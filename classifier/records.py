@@ -23,7 +23,7 @@ from classifier.errors import WiretagError
 FORMATS = ("auto", "jsonl", "csv", "tsv", "txt")
 ENCODING_ERRORS = ("strict", "replace", "ignore")
 STDIN = "-"
-_SUFFIX_FORMATS = {
+SUFFIX_FORMATS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".json": "jsonl",
@@ -69,8 +69,8 @@ class Source:
             return self.format
         if not self.is_stdin:
             suffix = Path(self.name).suffix.lower()
-            if suffix in _SUFFIX_FORMATS:
-                return _SUFFIX_FORMATS[suffix]
+            if suffix in SUFFIX_FORMATS:
+                return SUFFIX_FORMATS[suffix]
         return "jsonl" if first_bytes.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "txt"
 
 

@@ -1,6 +1,8 @@
 """The French text pipeline: normalisation, tokens, stems and word n-grams.
 
-Everything a fitted pipeline calls is a module-level function or class, so a
+Word tokens come from `joined_tokens`, which normalises a whole batch as one
+string; the trainer's analyzer and the batch vectoriser both use it, so they
+see the same tokens. Everything a fitted pipeline calls is a module-level function or class, so a
 saved model pickles by reference and loads without this module changing shape.
 The stemmer is nltk's SnowballStemmer, which needs no downloaded data; its
 results are cached because stemming is the hot loop of prediction.
@@ -20,7 +22,6 @@ _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 ELISIONS = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu")
 _ELISION_RE = re.compile(r"\b(?:" + "|".join(sorted(ELISIONS, key=len, reverse=True)) + r")'", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?")
-_TOKEN_RE = re.compile(r"[^\W\d_]+|0")
 _SPACES_RE = re.compile(r"\s+")
 NUMBER_TOKEN = "0"
 
@@ -71,17 +72,11 @@ def normalize(text: str, *, fold: bool = False) -> str:
 
 @lru_cache(maxsize=8192)
 def normalize_folded(text: str) -> str:
-    """`normalize` with accents folded, cached.
+    """`normalize` with accents folded, cached: the string character n-grams are taken from.
 
-    Words, character n-grams and the lexicon all start from this string, so
-    within a batch each paragraph is normalised once, not three times.
+    Word n-grams and the lexicon read tokens instead (`word_tokens`).
     """
     return normalize(text, fold=True)
-
-
-def tokenize(normalized: str) -> list[str]:
-    """Word tokens of normalised text: letters only, numbers as "0"."""
-    return _TOKEN_RE.findall(normalized)
 
 
 # The accented letters and typographic signs of French text, replaced with
