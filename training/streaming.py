@@ -37,7 +37,7 @@ HEADS = ("labels", "topic")
 class StreamingRecipe:
     """Settings of the out-of-core learner."""
 
-    n_features: int = 2**20
+    n_features: int = 2**18  # as accurate as 2**20 on held-out rows, half the memory (BENCHMARKS.md)
     word_ngrams: tuple[int, int] = (1, 2)
     lexicon_weight: float = 0.3
     alpha: float = 1e-5  # chosen on the held-out rows of the corpus (BENCHMARKS.md)
