@@ -138,7 +138,7 @@ def predict_cli(
         max_chars=max_chars,
         explain_top=10 if explain else None,
         jobs=jobs,
-        live=input == "-" or texts == ["-"],
+        live=texts == ["-"] if input is None else not Source(input).is_regular_file,  # a pipe may pause
     )
     failed = 0
 
@@ -169,7 +169,7 @@ def batch_cli(
         str, typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:PORT), or 'local' for this machine.")
     ] = "local",
     workers: Annotated[
-        Optional[int], typer.Option("--workers", min=1, help="Worker processes of the local cluster [default: all cores].")
+        Optional[int], typer.Option("--workers", min=1, help="Worker processes of the local cluster [default: all cores]; a remote cluster has its own.")
     ] = None,
     model: ModelOption = None,
     k: KOption = None,

@@ -59,6 +59,8 @@ def output_paths(inputs: list[Path], out_dir: Path) -> list[Path]:
     outputs = [out_dir / f"{path.stem}.jsonl" for path in inputs]
     seen: dict[Path, Path] = {}
     for source, target in zip(inputs, outputs):
+        if target.resolve() == source.resolve():
+            raise WiretagError(f"{source} would be overwritten by its own output; choose another --output-dir")
         if target in seen:
             raise WiretagError(f"{seen[target]} and {source} would both write {target}; rename one")
         seen[target] = source
@@ -99,11 +101,19 @@ def tag_files(
             client.submit(tag_one_file, str(source), str(target), shipped, options or {}, pure=False)
             for source, target in zip(inputs, outputs)
         ]
-        return client.gather(futures)
+        return [_result_of(future, str(source), str(target)) for future, source, target in zip(futures, inputs, outputs)]
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _result_of(future, source: str, target: str) -> FileResult:
+    """A task's result; a task that crashed (disk full, permissions...) becomes that file's failure."""
+    try:
+        return future.result()
+    except Exception as exc:  # reported per file, so the other files' results are still shown
+        return FileResult(source, target, failure=f"{source}: {exc.__class__.__name__}: {exc}")
 
 
 def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) -> FileResult:
@@ -122,7 +132,8 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
 
     try:
         with atomic_output(target) as handle:
-            write_jsonl(counted(predict_rows(read_rows(Source(source)), model, live=False, **options)), handle)
+            rows = read_rows(Source(source))
+            write_jsonl(counted(predict_rows(rows, model, live=not Source(source).is_regular_file, **options)), handle)
     except WiretagError as exc:
         result.failure = str(exc)
     return result

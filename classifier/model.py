@@ -8,6 +8,7 @@ as a one-head one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
@@ -18,6 +19,7 @@ import numpy as np
 MULTILABEL = "multilabel"
 MULTICLASS = "multiclass"
 PRIMARY_HEADS = ("labels", "label")
+_BUILD_LOCK = threading.Lock()
 TOPIC_HEAD = "topic"
 
 
@@ -70,7 +72,9 @@ class Tagger:
         if self._batch_vectorizer is None:
             from classifier.vectorize import BatchVectorizer
 
-            self._batch_vectorizer = BatchVectorizer.from_union(self.features)
+            with _BUILD_LOCK:
+                if self._batch_vectorizer is None:
+                    self._batch_vectorizer = BatchVectorizer.from_union(self.features)
         return self._batch_vectorizer.transform(texts)
 
     def head_probabilities(self, X) -> dict[str, np.ndarray]:
@@ -85,6 +89,8 @@ class Tagger:
         scores: bool = True,
     ) -> list[dict[str, Any]]:
         """Records for `texts`: `labels` (+ `scores`), and `topic` + `topic_score` if the model has a topic head."""
+        if isinstance(texts, str):
+            raise TypeError("predict takes a list of texts, not one string: predict([text])")
         if not len(texts):
             return []
         return self.records(self.vectorize(texts), k=k, threshold=threshold, scores=scores)

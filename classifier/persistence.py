@@ -25,7 +25,7 @@ from classifier.errors import ModelError
 
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: word tokens from `joined_tokens` (numbers, elisions, letters with digits)
 DEFAULT_MODEL_NAME = "themes-fr"
 MODEL_ENV = "WIRETAG_MODEL"
 

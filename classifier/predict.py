@@ -82,7 +82,7 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
     max_chars = options.max_chars
     for row in batch:
         text = row.fields.get("text") if row.error is None else None
-        if type(text) is str and text and not text.isspace():  # the common case, without a call
+        if isinstance(text, str) and text and not text.isspace():  # the common case, without a call
             record: dict[str, Any] = {"id": row.id}
             if max_chars is not None and len(text) > max_chars:
                 text = text[:max_chars]
@@ -128,7 +128,7 @@ def predict_file_jsonl(
     part is the whole job, not only the tagging. None when the source is not
     line-based (CSV/TSV) or the platform cannot fork: use `predict_rows` then.
     """
-    if source.is_stdin or jobs <= 1 or not _can_fork():
+    if not source.is_regular_file or jobs <= 1 or not _can_fork():
         return None
     fmt = line_format(source)
     if fmt is None:

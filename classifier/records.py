@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -63,6 +65,16 @@ class Source:
     @property
     def is_stdin(self) -> bool:
         return self.name == STDIN
+
+    @property
+    def is_regular_file(self) -> bool:
+        """A file on disk, as opposed to standard input, a pipe or a device: its lines never wait."""
+        if self.is_stdin:
+            return False
+        try:
+            return stat.S_ISREG(os.stat(self.name).st_mode)
+        except OSError:
+            return False
 
     def resolved_format(self, first_bytes: bytes = b"") -> str:
         if self.format != "auto":
@@ -131,27 +143,14 @@ def read_rows(source: Source) -> Iterator[Row]:
         if fmt in ("csv", "tsv"):
             yield from _read_delimited(handle, source, "," if fmt == "csv" else "\t")
         else:
-            yield from rows_from_lines(handle, source, fmt, chunk_size=1 if source.is_stdin else JSON_CHUNK)
+            yield from rows_from_lines(handle, source, fmt)
     finally:
         if not source.is_stdin:
             handle.close()
 
 
-JSON_CHUNK = 512
-
-
-def rows_from_lines(
-    lines: Iterable[bytes], source: Source, fmt: str, first_number: int = 1, chunk_size: int = JSON_CHUNK
-) -> Iterator[Row]:
-    """Rows of raw JSONL or text lines numbered from `first_number`; parallel workers call it on chunks.
-
-    JSONL lines are parsed `chunk_size` at a time with one `json.loads` of the
-    chunk as an array (one C call instead of one per line); a chunk with any
-    problem is parsed again line by line, so each bad line gets its own error.
-    Standard input is read with chunks of one: a line from a pipe must not
-    wait for the next ones.
-    """
-    chunk: list[tuple[int, str]] = []
+def rows_from_lines(lines: Iterable[bytes], source: Source, fmt: str, first_number: int = 1) -> Iterator[Row]:
+    """Rows of raw JSONL or text lines numbered from `first_number`; parallel workers call it on chunks."""
     for number, raw in enumerate(lines, start=first_number):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -159,8 +158,6 @@ def rows_from_lines(
         try:
             line = raw.decode(source.encoding, errors=source.encoding_errors)
         except UnicodeDecodeError as exc:
-            yield from _json_rows(chunk)
-            chunk = []
             yield Row(
                 number,
                 error=f"invalid {source.encoding} at byte {exc.start + 1} "
@@ -168,30 +165,11 @@ def rows_from_lines(
             )
             continue
         if "\x00" in line:
-            yield from _json_rows(chunk)
-            chunk = []
             yield Row(number, error="NUL byte in line", error_field="text")
         elif fmt == "txt":
             yield Row(number, {"text": line})
         else:
-            chunk.append((number, line))
-            if len(chunk) >= chunk_size:
-                yield from _json_rows(chunk)
-                chunk = []
-    yield from _json_rows(chunk)
-
-
-def _json_rows(chunk: list[tuple[int, str]]) -> list[Row]:
-    """Rows of numbered JSONL lines: the whole chunk in one parse when every line is one JSON object."""
-    if not chunk:
-        return []
-    try:
-        values = json.loads("[" + ",".join(line for _, line in chunk) + "]")
-    except json.JSONDecodeError:
-        values = None
-    if values is not None and len(values) == len(chunk) and all(type(v) is dict for v in values):
-        return [Row(number, value) for (number, _), value in zip(chunk, values)]
-    return [_json_row(number, line) for number, line in chunk]
+            yield _json_row(number, line)
 
 
 def _json_row(number: int, line: str) -> Row:

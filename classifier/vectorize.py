@@ -15,6 +15,7 @@ norms are array operations over the whole batch. Blocks it does not know
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -44,8 +45,7 @@ class TokenTable(dict):
     def __init__(self) -> None:
         super().__init__()
         self.columns: list[Callable[[str], int]] = []
-        self.values = np.empty((0, 1), dtype=np.int64)
-        self.tokens: list[str] = []
+        self.clear()
 
     def add_column(self, compute: Callable[[str], int]) -> int:
         self.columns.append(compute)
@@ -100,6 +100,7 @@ class BatchVectorizer:
     def __init__(self, blocks: list) -> None:
         self.tables: dict[bool, TokenTable] = {}
         self.blocks = blocks
+        self._lock = threading.Lock()  # the word tables are caches that transform fills
         for block in blocks:
             if isinstance(block, (BatchWords, BatchLexicon)):
                 block.attach(self.tables.setdefault(block.folding, TokenTable()))
@@ -108,25 +109,28 @@ class BatchVectorizer:
     def from_union(cls, union) -> BatchVectorizer:
         from classifier.features import LexiconFeatures
 
-        if union.transformer_weights:
-            return cls([union])
+        if union.transformer_weights or any(isinstance(t, str) for _, t in union.transformer_list):
+            return cls([union])  # weighted, dropped or passed-through blocks: the union's own transform
         blocks = []
         for _, transformer in union.transformer_list:
             if isinstance(transformer, LexiconFeatures):
                 blocks.append(BatchLexicon(len(transformer.names_), transformer.terms_, transformer.weight))
-            elif isinstance(getattr(transformer, "analyzer", None), WordAnalyzer) and hasattr(transformer, "idf_"):
+            elif BatchWords.can_take(transformer):
                 blocks.append(BatchWords.from_vectorizer(transformer))
             else:
                 blocks.append(transformer)
         return cls(blocks)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        batches = {folding: self._tokens(texts, folding, table) for folding, table in self.tables.items()}
-        matrices = [
-            block.transform_batch(batches[block.folding]) if isinstance(block, (BatchWords, BatchLexicon))
-            else block.transform(texts)
-            for block in self.blocks
-        ]
+        if isinstance(texts, str):
+            raise TypeError("transform takes a sequence of texts, not one string")
+        with self._lock:
+            batches = {folding: self._tokens(texts, folding, table) for folding, table in self.tables.items()}
+            matrices = [
+                block.transform_batch(batches[block.folding]) if isinstance(block, (BatchWords, BatchLexicon))
+                else block.transform(texts)
+                for block in self.blocks
+            ]
         return sp.hstack(matrices).tocsr() if len(matrices) > 1 else matrices[0].tocsr()
 
     @staticmethod
@@ -156,21 +160,18 @@ class BatchWords:
         dtype=np.float32,
     ) -> None:
         """`grams[i]` is the n-gram of column i ("word" or "word word")."""
-        self.grams = list(grams)
-        self.settings = {"ngram_range": tuple(ngram_range), "stemming": stemming, "accent_folding": accent_folding,
-                         "stop_words": stop_words, "sublinear_tf": sublinear_tf, "norm": norm}
         self.folding, self.stemming, self.stop_words = accent_folding, stemming, stop_words
         self.low, self.high = ngram_range
         self.sublinear_tf, self.norm, self.dtype = sublinear_tf, norm, np.dtype(dtype)
         self.idf = idf
-        self.n_features = len(self.grams)
+        self.n_features = len(grams)
         # Every word of the vocabulary's n-grams gets an index; an n-gram is a number in base len(words).
-        words = sorted({w for gram in self.grams for w in gram.split(" ")})
+        words = sorted({w for gram in grams for w in gram.split(" ")})
         self.word_index = {w: i for i, w in enumerate(words)}
         self.base = len(words)
         self.unigram_column = np.full(len(words), -1, dtype=np.int64)
         keys: dict[int, list[tuple[int, int]]] = {}
-        for column, gram in enumerate(self.grams):
+        for column, gram in enumerate(grams):
             parts = [self.word_index[p] for p in gram.split(" ")]
             if len(parts) == 1:
                 self.unigram_column[parts[0]] = column
@@ -180,6 +181,15 @@ class BatchWords:
             n: (np.array([k for k, _ in sorted(pairs)], dtype=np.int64), np.array([c for _, c in sorted(pairs)]))
             for n, pairs in keys.items()
         }
+
+    @staticmethod
+    def can_take(vectorizer) -> bool:
+        """A fitted TfidfVectorizer over a WordAnalyzer, counting (not binary), whose n-gram keys fit 64 bits."""
+        analyzer = getattr(vectorizer, "analyzer", None)
+        if not (isinstance(analyzer, WordAnalyzer) and hasattr(vectorizer, "idf_")) or vectorizer.binary:
+            return False
+        words = len({w for gram in vectorizer.vocabulary_ for w in gram.split(" ")})
+        return (words + 1) ** analyzer.ngram_range[1] < 2**63
 
     @classmethod
     def from_vectorizer(cls, vectorizer) -> BatchWords:

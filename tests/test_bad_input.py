@@ -63,7 +63,7 @@ def test_nul_byte_in_a_line_is_that_line_s_error(small_model, tmp_path):
     ('{"id": 1, "text": ""}', "empty text"),
     ('{"id": 1, "text": " \\t "}', "empty text"),
     ("", "empty line"),
-    ('{"text": "a"}, {"text": "b"}', "malformed JSON"),  # two objects on one line: still one bad line
+    ('{"text": "a"}, {"text": "b"}', "malformed JSON"),  # two objects on one line: one bad line
     ("1", "expected a JSON object, got int"),
 ])
 def test_bad_jsonl_rows_get_error_records(small_model, tmp_path, line, message):
@@ -73,19 +73,6 @@ def test_bad_jsonl_rows_get_error_records(small_model, tmp_path, line, message):
     assert result.exit_code == 1
     out = records(result)
     assert len(out) == 3 and message in out[1]["error"] and "labels" in out[2]
-
-
-def test_lines_parsed_a_chunk_at_a_time_keep_their_numbers_and_errors(tmp_path):
-    from classifier import records as readers
-
-    lines = [json.dumps({"id": i, "text": f"Paragraphe {i}."}) for i in range(1, 1201)]
-    lines[700] = '{"id": 701, "text": "a"}, {"text": "b"}'
-    path = tmp_path / "in.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    rows = list(read_rows(Source(str(path))))
-    assert [r.line for r in rows] == list(range(1, 1201)) and readers.JSON_CHUNK < 1200
-    assert [r.line for r in rows if r.error] == [701]
-    assert all(r.fields["id"] == r.line for r in rows if not r.error)
 
 
 def test_huge_paragraph_is_cut_with_a_warning(small_model, tmp_path):

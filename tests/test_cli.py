@@ -252,3 +252,14 @@ def test_predict_with_two_jobs_gives_the_same_lines_in_the_same_order(small_mode
     assert one.exit_code == two.exit_code == 1  # the broken lines
     assert (tmp_path / "one.jsonl").read_text() == (tmp_path / "two.jsonl").read_text()
     assert len((tmp_path / "two.jsonl").read_text().splitlines()) == 5000
+
+
+def test_texts_of_a_str_subclass_are_tagged():
+    import numpy as np
+
+    from classifier.persistence import load_model
+    from classifier.predict import predict_texts
+
+    model, _ = load_model()
+    records = predict_texts(np.array(["Un attentat jihadiste a frappé Gao.", "Le match de football."]), model)
+    assert "error" not in records[0] and "terrorism" in records[0]["labels"]

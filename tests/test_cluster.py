@@ -73,3 +73,9 @@ def test_inputs_from_directories_and_globs_and_one_output_each(tmp_path):
     (tmp_path / "sub").mkdir()
     with pytest.raises(WiretagError, match="would both write"):
         output_paths([tmp_path / "a.jsonl", tmp_path / "sub" / "a.csv"], tmp_path / "out")
+
+
+def test_an_input_is_never_overwritten_by_its_own_output(tmp_path):
+    (tmp_path / "a.jsonl").write_text("{}\n")
+    with pytest.raises(WiretagError, match="overwritten by its own output"):
+        output_paths([tmp_path / "a.jsonl"], tmp_path)

@@ -83,3 +83,17 @@ def test_cli_start_up_imports_neither_scikit_learn_nor_nltk():
     code = "import sys, classifier.cli; print(sorted(m for m in ('sklearn', 'nltk', 'scipy') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_named_pipe_given_as_input_is_read_as_a_live_stream(small_model, tmp_path):
+    """`wiretag predict -i FIFO --jobs 2`: answered line by line, nothing read twice or lost."""
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    process = subprocess.Popen([WIRETAG, "predict", "-m", str(small_model), "-i", str(fifo), "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with open(fifo, "w") as feed:
+        for i in range(300):
+            feed.write(json.dumps({"id": i, "text": "Des migrants secourus en mer."}) + "\n")
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == list(range(300))

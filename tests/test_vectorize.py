@@ -106,3 +106,20 @@ def test_decide_rows_keeps_the_best_k_that_pass():
     topic = Head("topic", "multiclass", ["x", "y", "z"], None)
     assert decide_rows(topic, rows) == [["x"], ["y"], ["z"]]
     assert decide_rows(topic, rows, k=2, threshold=0.25) == [["x", "y"], ["y", "z"], ["z"]]
+
+
+def test_one_vectoriser_shared_by_threads_gives_each_the_right_matrix():
+    from concurrent.futures import ThreadPoolExecutor
+
+    union, texts = fitted(char_ngrams=None)
+    fast = BatchVectorizer.from_union(union)
+    batches = [texts[i::8] + EDGE_CASES[i % len(EDGE_CASES):] for i in range(8)] * 4
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(fast.transform, batches))
+    assert all((got != union.transform(batch)).nnz == 0 for got, batch in zip(results, batches))
+
+
+def test_one_string_is_refused_rather_than_read_letter_by_letter():
+    union, _ = fitted(char_ngrams=None)
+    with pytest.raises(TypeError, match="not one string"):
+        Tagger(union, {}).predict("Un attentat à Gao.")

@@ -76,10 +76,15 @@ def labelled_rows(paths: Sequence[str | Path], warnings: list[str], taxonomy: Ta
 
 
 def labelled_chunks(paths: Sequence[str | Path], size: int) -> Iterator[tuple[Chunk, Chunk]]:
-    """(training part, held-out part) of each chunk of rows: one row in ten, by a hash of its text, is held out."""
+    """(training part, held-out part) of each chunk of rows: one row in ten, by a hash of its text, is held out
+    (the first `HELD_OUT_LIMIT` such rows; after them every row trains)."""
     train, held = Chunk(targets={h: [] for h in HEADS}), Chunk(targets={h: [] for h in HEADS})
+    held_out = 0
     for text, labels, topic in labelled_rows(paths, []):
-        part = held if zlib.crc32(text.encode("utf-8")) % 10 == 0 else train
+        # The same rows every pass: one in ten by text hash, until HELD_OUT_LIMIT of them; the rest all train.
+        is_held = held_out < HELD_OUT_LIMIT and zlib.crc32(text.encode("utf-8")) % 10 == 0
+        held_out += is_held
+        part = held if is_held else train
         part.texts.append(text)
         part.targets["labels"].append(labels)
         part.targets["topic"].append(topic)
@@ -133,7 +138,7 @@ def train_streaming(
     for epoch in range(recipe.epochs):
         progress(f"pass {epoch + 1} of {recipe.epochs}")
         for train_part, held_part in labelled_chunks(paths, recipe.chunk_size):
-            if epoch == 0 and len(held.texts) < HELD_OUT_LIMIT:
+            if epoch == 0:
                 held.texts += held_part.texts
                 for head in HEADS:
                     held.targets[head] += held_part.targets[head]
@@ -169,6 +174,7 @@ def train_streaming(
         "warnings": warnings,
         "label_counts": {head: dict(counts[head]) for head in heads},
         "held_out_metrics": {head: summary(report) for head, report in reports.items()},
+        "recipe": recipe,
     }
     return Tagger(features, tagger_heads), info
 
@@ -213,7 +219,7 @@ def streaming_manifest(output, tagger: Tagger, info: dict[str, Any], paths, seed
         "rows": max(info["rows"].values()),
         "seed": seed,
         "streaming": True,
-        "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(StreamingRecipe()).items()},
+        "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(info["recipe"]).items()},
         "held_out_rows": info["held_out_rows"],
         "held_out_metrics": info["held_out_metrics"],
     }

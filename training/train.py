@@ -283,6 +283,8 @@ def train(
         tagger, info = train_streaming(paths, taxonomy=taxonomy, seed=seed, progress=progress)
         for warning in info["warnings"][:20]:
             progress(f"warning: {warning}")
+        if len(info["warnings"]) > 20:
+            progress(f"warning: {len(info['warnings']) - 20} more warnings like these")
         manifest = streaming_manifest(output, tagger, info, paths, seed, taxonomy)
     else:
         progress(f"reading {len(paths)} file(s)")
