@@ -9,6 +9,7 @@ Needs `pip install 'wiretag[dask]'`.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -47,7 +48,7 @@ def main() -> None:
     print(text)
     if args.update:
         update_section("Dask: tagging many files", f"`python benchmarks/dask_batch.py --update` on this machine "
-                       f"(2 cores).\n\n{text}\n\nOn more machines: start `dask scheduler` on one, `dask worker "
+                       f"({os.cpu_count()} cores).\n\n{text}\n\nOn more machines: start `dask scheduler` on one, `dask worker "
                        "tcp://HOST:8786` on each, and run `wiretag batch 'news/*.jsonl' -d tagged --scheduler "
                        "tcp://HOST:8786`; every file is a task, so the work spreads over as many workers as there are "
                        "files. Inputs and outputs must be on storage every worker sees.")
