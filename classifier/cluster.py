@@ -132,8 +132,8 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
 
     try:
         with atomic_output(target) as handle:
-            rows = read_rows(Source(source))
-            write_jsonl(counted(predict_rows(rows, model, live=not Source(source).is_regular_file, **options)), handle)
+            reader = Source(source)
+            write_jsonl(counted(predict_rows(read_rows(reader), model, live=not reader.is_regular_file, **options)), handle)
     except WiretagError as exc:
         result.failure = str(exc)
     return result

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classifier.output import jsonl_text
-from classifier.records import Row, Source, line_format, open_source, rows_from_lines, rows_from_texts, text_of
+from classifier.records import Row, Source, open_source, rows_from_lines, rows_from_texts, sniff_format, text_of
 
 BATCH_SIZE = 1024
 LARGE_INPUT_BYTES = 5 * 1024 * 1024
@@ -130,17 +130,19 @@ def predict_file_jsonl(
     """
     if not source.is_regular_file or jobs <= 1 or not _can_fork():
         return None
-    fmt = line_format(source)
-    if fmt is None:
+    handle = open_source(source)  # opened once: whole-file problems raise here, before any output
+    fmt = sniff_format(handle, source)
+    if fmt in ("csv", "tsv"):
+        handle.close()
         return None
-    return _jsonl_chunks(source, fmt, model, options, jobs, batch_size)
+    return _jsonl_chunks(handle, source, fmt, model, options, jobs, batch_size)
 
 
-def _jsonl_chunks(source, fmt, model, options, jobs, batch_size) -> Iterator[tuple[str, int]]:
+def _jsonl_chunks(handle, source, fmt, model, options, jobs, batch_size) -> Iterator[tuple[str, int]]:
     global _WORKER_STATE
     _WORKER_STATE = (model, options, source, fmt)  # inherited by the forked workers, not pickled
     context = multiprocessing.get_context("fork")
-    with open_source(source) as handle, context.Pool(jobs) as pool:
+    with handle, context.Pool(jobs) as pool:
         yield from pool.imap(_tag_lines_in_worker, _line_chunks(handle, batch_size), chunksize=1)
 
 

@@ -123,23 +123,16 @@ def _looks_binary(sample: bytes) -> bool:
     return nuls >= 2 and (nuls * 100 >= len(sample) or controls * 20 >= len(sample))
 
 
-def line_format(source: Source) -> str | None:
-    """"jsonl" or "txt" when a source is read line by line, None for CSV/TSV (records may span lines)."""
-    handle = open_source(source)
-    try:
-        fmt = source.resolved_format(handle.peek(64)[:64] if hasattr(handle, "peek") else b"")
-    finally:
-        if not source.is_stdin:
-            handle.close()
-    return None if fmt in ("csv", "tsv") else fmt
+def sniff_format(handle: BinaryIO, source: Source) -> str:
+    """The source's format, from its name or its first bytes (peeked, not consumed)."""
+    return source.resolved_format(handle.peek(64)[:64] if hasattr(handle, "peek") else b"")
 
 
 def read_rows(source: Source) -> Iterator[Row]:
     """Every record of a source, in order, each read or marked with its error."""
     handle = open_source(source)
     try:
-        first = handle.peek(64)[:64] if hasattr(handle, "peek") else b""
-        fmt = source.resolved_format(first)
+        fmt = sniff_format(handle, source)
         if fmt in ("csv", "tsv"):
             yield from _read_delimited(handle, source, "," if fmt == "csv" else "\t")
         else:

@@ -49,7 +49,7 @@ class StreamingRecipe:
 @dataclass
 class Chunk:
     texts: list[str] = field(default_factory=list)
-    targets: dict[str, list[Any]] = field(default_factory=dict)
+    targets: dict[str, list[Any]] = field(default_factory=lambda: {head: [] for head in HEADS})
 
 
 def labelled_rows(paths: Sequence[str | Path], warnings: list[str], taxonomy: Taxonomy | None = None):
@@ -78,7 +78,7 @@ def labelled_rows(paths: Sequence[str | Path], warnings: list[str], taxonomy: Ta
 def labelled_chunks(paths: Sequence[str | Path], size: int) -> Iterator[tuple[Chunk, Chunk]]:
     """(training part, held-out part) of each chunk of rows: one row in ten, by a hash of its text, is held out
     (the first `HELD_OUT_LIMIT` such rows; after them every row trains)."""
-    train, held = Chunk(targets={h: [] for h in HEADS}), Chunk(targets={h: [] for h in HEADS})
+    train, held = Chunk(), Chunk()
     held_out = 0
     for text, labels, topic in labelled_rows(paths, []):
         # The same rows every pass: one in ten by text hash, until HELD_OUT_LIMIT of them; the rest all train.
@@ -90,7 +90,7 @@ def labelled_chunks(paths: Sequence[str | Path], size: int) -> Iterator[tuple[Ch
         part.targets["topic"].append(topic)
         if len(train.texts) >= size:
             yield train, held
-            train, held = Chunk(targets={h: [] for h in HEADS}), Chunk(targets={h: [] for h in HEADS})
+            train, held = Chunk(), Chunk()
     if train.texts or held.texts:
         yield train, held
 
@@ -105,7 +105,6 @@ def train_streaming(
 ) -> tuple[Tagger, dict[str, Any]]:
     """Learn a model chunk by chunk; returns it with figures on the held-out rows."""
     from sklearn.feature_extraction.text import HashingVectorizer
-    from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import FeatureUnion
 
     from classifier.estimators import MulticlassLinear, MultiLabelLinear
@@ -133,8 +132,8 @@ def train_streaming(
     if lexicon:
         blocks.append(("lexicon", LexiconFeatures(lexicon, weight=recipe.lexicon_weight)))
     features = FeatureUnion(blocks).fit([""])
-    learners = {head: _learners(head, labels[head], counts[head], rows[head], recipe, seed, SGDClassifier) for head in heads}
-    held = Chunk(targets={h: [] for h in HEADS})
+    learners = {head: _learners(labels[head], counts[head], rows[head], recipe, seed) for head in heads}
+    held = Chunk()
     for epoch in range(recipe.epochs):
         progress(f"pass {epoch + 1} of {recipe.epochs}")
         for train_part, held_part in labelled_chunks(paths, recipe.chunk_size):
@@ -179,8 +178,10 @@ def train_streaming(
     return Tagger(features, tagger_heads), info
 
 
-def _learners(head, labels, counts, rows, recipe, seed, SGDClassifier) -> list:
+def _learners(labels, counts, rows, recipe, seed) -> list:
     """One binary SGD logistic regression per label, positives weighted as `class_weight="balanced"` would."""
+    from sklearn.linear_model import SGDClassifier
+
     learners = []
     for label in labels:
         positive = max(counts[label], 1)
