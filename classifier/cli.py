@@ -272,7 +272,7 @@ def train_cli(
     seed: Annotated[int, typer.Option("--seed", help="Seed for folds and solvers: same seed, same model.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model (kept as a .bak-TIME backup).")] = False,
     search: Annotated[
-        bool, typer.Option("--search", help="Choose C and character n-grams by a grouped grid search first.")
+        bool, typer.Option("--search", help="Choose C, loss, min_df and character n-grams by a grouped grid search first.")
     ] = False,
     eval_data: Annotated[
         Optional[list[Path]], typer.Option("--eval", help="Also score on this labelled file; figures go in the model card.")
@@ -295,7 +295,8 @@ def train_cli(
     )
     if "search" in manifest["training"]:
         best = manifest["training"]["search"]["best"]
-        typer.echo(f"search: best C={best['C']}, character n-grams {'on' if best['chars'] else 'off'} "
+        typer.echo(f"search: best C={best['C']}, loss {best['loss']}, min_df {best['min_df']}, "
+                   f"character n-grams {'on' if best['chars'] else 'off'} "
                    f"({manifest['training']['search']['scoring']} {best['score']:.4f})")
     for head, metrics in manifest["cv_metrics"].items():
         figures = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float))

@@ -322,15 +322,17 @@ class BatchLexicon:
 
     def _count_phrases(self, batch: Batch, positions: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> None:
         """Add the phrases that start at `positions`; (first word, second word) pairs are cached."""
-        ends = np.searchsorted(batch.documents, np.arange(batch.n_documents), side="right").tolist()
-        rows, tokens = batch.rows.tolist(), batch.table.tokens
+        ends = np.searchsorted(batch.documents, np.arange(batch.n_documents), side="right")
+        docs = batch.documents[positions]
+        has_second = positions + 1 < ends[docs]  # a phrase needs a next word in the same paragraph
+        positions, docs, starts = positions[has_second], docs[has_second], starts[has_second]
+        tokens, rows = batch.table.tokens, batch.rows
+        ends_of = ends[docs].tolist()
         if len(self._pairs) > TABLE_LIMIT:
             self._pairs.clear()
-        for position, doc, start in zip(positions.tolist(), batch.documents[positions].tolist(), starts.tolist()):
-            second = position + 1
-            if second >= ends[doc]:
-                continue
-            word = tokens[rows[second]]
+        seconds = rows[positions + 1].tolist()
+        for position, doc, start, second_row, end in zip(positions.tolist(), docs.tolist(), starts.tolist(), seconds, ends_of):
+            word = tokens[second_row]
             key = (start, word)  # by word, not table row: rows are renumbered when the table starts afresh
             matched = self._pairs.get(key)
             if matched is None:
@@ -338,10 +340,13 @@ class BatchLexicon:
                     (label, rest[1:]) for label, rest in self._phrases[start] if word_matches(rest[0], word)
                 ]
             for label, rest in matched:
-                after = second + 1 + len(rest)
+                after = position + 2 + len(rest)
                 if not rest or (
-                    after <= ends[doc]
-                    and all(word_matches(pattern, tokens[row]) for pattern, row in zip(rest, rows[second + 1 : after]))
+                    after <= end
+                    and all(
+                        word_matches(pattern, tokens[row])
+                        for pattern, row in zip(rest, rows[position + 2 : after].tolist())
+                    )
                 ):
                     counts[doc, label] += 1
 

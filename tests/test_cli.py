@@ -222,9 +222,13 @@ def test_train_search_picks_settings_and_records_them(tmp_path, train_file):
     assert result.exit_code == 0, result.output
     assert "search: best C=" in result.stdout
     search = json.loads((out / "manifest.json").read_text())["training"]["search"]
-    assert search["scoring"] == "average_precision" and len(search["results"]) == 8
-    assert search["best"] == max(search["results"], key=lambda r: r["score"]) or search["best"]["score"] == max(
-        r["score"] for r in search["results"])
+    assert search["scoring"] == "average_precision" and len(search["results"]) == 32
+    assert {(r["loss"], r["chars"], r["min_df"]) for r in search["results"]} == {
+        (loss, chars, min_df) for loss in ("logistic", "svm") for chars in (False, True) for min_df in (1, 2)}
+    assert search["best"]["score"] == max(r["score"] for r in search["results"])
+    recipe = json.loads((out / "manifest.json").read_text())["training"]["recipe"]
+    assert (recipe["C"], recipe["loss"], recipe["min_df"], recipe["char_ngrams"] is not None) == (
+        search["best"]["C"], search["best"]["loss"], search["best"]["min_df"], search["best"]["chars"])
 
 
 def test_same_seed_same_model_and_eval_figures_in_the_card(tmp_path, train_file):
