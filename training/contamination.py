@@ -1,13 +1,16 @@
 """Keep evaluation text out of the corpus: shared word runs and near neighbours.
 
     python -m training.contamination ../shared/eval/real-dev.jsonl [more.jsonl ...] [--drop]
+        [--batches 'r10*.jsonl' --max-cosine 0.25]
 
 Two checks of every corpus row against every evaluation row: a shared run of
 10 words (the project's before-stop hook uses the same test), and a stemmed
 TF-IDF cosine similarity of 0.30 or more, which catches paraphrases of one
 event as well as copies. Prints ids and scores only, never evaluation text.
 With --drop, the flagged rows are removed from training/data/batches/ (run
-`python -m training.split` afterwards).
+`python -m training.split` afterwards). `--batches` and `--max-cosine` hold
+a round whose brief was steered by evaluation error kinds to a stricter
+similarity limit.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def word_runs(text: str, n: int = RUN_WORDS) -> set[str]:
     return {" ".join(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
 
 
-def flagged_rows(corpus: list[dict], held_out: list[str]) -> dict[str, str]:
+def flagged_rows(corpus: list[dict], held_out: list[str], max_cosine: float = MAX_COSINE) -> dict[str, str]:
     """Corpus ids that share a 10-word run with, or sit too close to, an evaluation text."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -40,7 +43,7 @@ def flagged_rows(corpus: list[dict], held_out: list[str]) -> dict[str, str]:
     similarity = vectorizer.transform([r["text"] for r in corpus]) @ vectorizer.transform(held_out).T
     best = similarity.max(axis=1).toarray().ravel()
     for row, score in zip(corpus, best):
-        if score >= MAX_COSINE:
+        if score >= max_cosine:
             flagged.setdefault(row["id"], f"cosine {score:.3f} to an evaluation text")
     return flagged
 
@@ -49,11 +52,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("held_out", nargs="+", type=Path, help="evaluation JSONL files (rows with 'text')")
     parser.add_argument("--drop", action="store_true", help="remove the flagged rows from the batches")
+    parser.add_argument("--batches", default="*.jsonl", help="which batch files to check (a glob in training/data/batches)")
+    parser.add_argument("--max-cosine", type=float, default=MAX_COSINE, help="similarity at which a row is flagged")
     args = parser.parse_args()
     held_out = [json.loads(line)["text"] for path in args.held_out for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    batches = sorted((DATA / "batches").glob("*.jsonl"))
+    batches = sorted((DATA / "batches").glob(args.batches))
     corpus = [json.loads(line) for path in batches for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    flagged = flagged_rows(corpus, held_out)
+    flagged = flagged_rows(corpus, held_out, args.max_cosine)
     for row_id, reason in sorted(flagged.items()):
         print(f"{row_id}: {reason}")
     print(f"{len(flagged)} of {len(corpus)} corpus rows flagged")
