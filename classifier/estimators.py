@@ -132,20 +132,26 @@ def _platt_svm(X, y, C, class_weight, max_iter, random_state) -> tuple[np.ndarra
     """A linear SVM whose margin is mapped to a probability by Platt scaling.
 
     The sigmoid is fitted on margins of held-out folds, then folded into the
-    weights: p = sigmoid(a * (w.x + b) + c).
+    weights: p = sigmoid(a * (w.x + b) + c). A label with a single positive
+    (or negative) row has no held-out fold to give: its sigmoid is fitted on
+    the training margins instead.
     """
     from sklearn.model_selection import StratifiedKFold
 
     def svm():
         return LinearSVC(C=C, class_weight=class_weight, max_iter=max_iter, random_state=random_state)
 
-    margins = np.zeros(len(y))
-    folds = StratifiedKFold(n_splits=min(3, int(min(y.sum(), len(y) - y.sum()))), shuffle=True, random_state=random_state)
-    for train, test in folds.split(X, y):
-        margins[test] = svm().fit(X[train], y[train]).decision_function(X[test])
+    model = svm().fit(X, y)
+    splits = min(3, int(min(y.sum(), len(y) - y.sum())))
+    if splits < 2:
+        margins = model.decision_function(X)
+    else:
+        margins = np.zeros(len(y))
+        folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=random_state)
+        for train, test in folds.split(X, y):
+            margins[test] = svm().fit(X[train], y[train]).decision_function(X[test])
     scale = LogisticRegression(C=1e4).fit(margins.reshape(-1, 1), y)
     a, c = scale.coef_[0, 0], scale.intercept_[0]
-    model = svm().fit(X, y)
     return a * model.coef_[0], a * model.intercept_[0] + c
 
 

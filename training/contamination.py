@@ -30,19 +30,26 @@ def word_runs(text: str, n: int = RUN_WORDS) -> set[str]:
     return {" ".join(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
 
 
-def flagged_rows(corpus: list[dict], held_out: list[str], max_cosine: float = MAX_COSINE) -> dict[str, str]:
-    """Corpus ids that share a 10-word run with, or sit too close to, an evaluation text."""
+def flagged_rows(
+    corpus: list[dict], held_out: list[str], max_cosine: float = MAX_COSINE, checked: set[str] | None = None
+) -> dict[str, str]:
+    """Corpus ids (of `checked`, default all) that share a 10-word run with, or sit too close to, an evaluation text.
+
+    The TF-IDF weights are fitted on the whole corpus either way, so a row's
+    similarity does not depend on which rows are checked.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from classifier.text import WordAnalyzer
 
+    rows = [r for r in corpus if checked is None or r["id"] in checked]
     runs = set().union(*(word_runs(t) for t in held_out))
-    flagged = {r["id"]: "shares a 10-word run" for r in corpus if word_runs(r["text"]) & runs}
+    flagged = {r["id"]: "shares a 10-word run" for r in rows if word_runs(r["text"]) & runs}
     vectorizer = TfidfVectorizer(analyzer=WordAnalyzer((1, 1)), sublinear_tf=True)
     vectorizer.fit([r["text"] for r in corpus] + held_out)
-    similarity = vectorizer.transform([r["text"] for r in corpus]) @ vectorizer.transform(held_out).T
+    similarity = vectorizer.transform([r["text"] for r in rows]) @ vectorizer.transform(held_out).T
     best = similarity.max(axis=1).toarray().ravel()
-    for row, score in zip(corpus, best):
+    for row, score in zip(rows, best):
         if score >= max_cosine:
             flagged.setdefault(row["id"], f"cosine {score:.3f} to an evaluation text")
     return flagged
@@ -56,12 +63,20 @@ def main() -> None:
     parser.add_argument("--max-cosine", type=float, default=MAX_COSINE, help="similarity at which a row is flagged")
     args = parser.parse_args()
     held_out = [json.loads(line)["text"] for path in args.held_out for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    every_batch = sorted((DATA / "batches").glob("*.jsonl"))
     batches = sorted((DATA / "batches").glob(args.batches))
-    corpus = [json.loads(line) for path in batches for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    flagged = flagged_rows(corpus, held_out, args.max_cosine)
+    if not batches:
+        parser.error(f"no batch file in {DATA / 'batches'} matches {args.batches!r}")
+
+    def rows_of(paths: list[Path]) -> list[dict]:
+        return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    corpus = rows_of(every_batch)
+    checked = {r["id"] for r in rows_of(batches)}
+    flagged = flagged_rows(corpus, held_out, args.max_cosine, checked)
     for row_id, reason in sorted(flagged.items()):
         print(f"{row_id}: {reason}")
-    print(f"{len(flagged)} of {len(corpus)} corpus rows flagged")
+    print(f"{len(flagged)} of {len(checked)} corpus rows flagged")
     if args.drop and flagged:
         for path in batches:
             kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and json.loads(line)["id"] not in flagged]

@@ -33,8 +33,12 @@ def search_recipe(
     labels, target = encode_targets(data)[head]
     chars = recipe.char_ngrams or CHAR_NGRAMS
     feature_choices = [{"char_ngrams": chars if on else None, "min_df": min_df} for on, min_df in FEATURE_GRID]
-    features = [replace(recipe, **choice).features(lexicon) for choice in feature_choices]
-    grid = {"features": features, "classifier__C": C_GRID, "classifier__loss": LOSS_GRID}
+    # One sub-grid per feature setting: candidate i belongs to feature setting i // per_setting.
+    grid = [
+        {"features": [replace(recipe, **choice).features(lexicon)], "classifier__C": C_GRID, "classifier__loss": LOSS_GRID}
+        for choice in feature_choices
+    ]
+    per_setting = len(C_GRID) * len(LOSS_GRID)
     scoring = "average_precision" if head_task(head) == "multilabel" else "f1_macro"
     folds = min(recipe.cv_folds, len(set(data.groups)))
     search = GridSearchCV(
@@ -43,31 +47,30 @@ def search_recipe(
         scoring=scoring,
         cv=GroupKFold(n_splits=folds, shuffle=True, random_state=seed),
         n_jobs=-1,
+        refit=False,  # the final model is trained by fit_tagger with the chosen recipe
     )
-    settings = len(features) * len(C_GRID) * len(LOSS_GRID)
+    settings = len(feature_choices) * per_setting
     progress(f"grid search: {settings} settings x {folds} folds, scored by {scoring}")
     search.fit(np.asarray(data.texts, dtype=object), target, groups=np.asarray(data.groups))
-
-    def choice_of(params: dict) -> dict[str, Any]:
-        return feature_choices[next(i for i, f in enumerate(features) if f is params["features"])]
 
     results = [
         {
             "C": float(params["classifier__C"]),
             "loss": params["classifier__loss"],
-            "chars": choice_of(params)["char_ngrams"] is not None,
-            "min_df": choice_of(params)["min_df"],
-            "score": round(float(mean), 4),
-            "std": round(float(std), 4),
+            "chars": feature_choices[index // per_setting]["char_ngrams"] is not None,
+            "min_df": feature_choices[index // per_setting]["min_df"],
+            # a setting whose fits failed scores None (JSON has no NaN); GridSearchCV ranks it last
+            "score": round(float(mean), 4) if np.isfinite(mean) else None,
+            "std": round(float(std), 4) if np.isfinite(std) else None,
         }
-        for params, mean, std in zip(
+        for index, (params, mean, std) in enumerate(zip(
             search.cv_results_["params"], search.cv_results_["mean_test_score"], search.cv_results_["std_test_score"]
-        )
+        ))
     ]
     best = results[search.best_index_]
-    chosen = replace(
-        recipe, C=best["C"], loss=best["loss"], **choice_of(search.cv_results_["params"][search.best_index_])
-    )
+    if best["score"] is None:
+        raise ValueError("every setting of the grid search failed to fit: see the warnings above")
+    chosen = replace(recipe, C=best["C"], loss=best["loss"], **feature_choices[search.best_index_ // per_setting])
     if head == "topic":
         chosen = replace(chosen, topic_C=best["C"])
     report = {"head": head, "scoring": scoring, "folds": folds, "seed": seed, "best": best, "results": results}

@@ -263,8 +263,9 @@ def train(
 ) -> dict[str, Any]:
     """Train from labelled files and write a model directory; returns its manifest.
 
-    With `search`, C and the character n-grams are chosen first by a grouped
-    grid search (see `training.search`), and its results go in the manifest.
+    With `search`, C, the loss, min_df and the character n-grams are chosen
+    first by a grouped grid search (see `training.search`), and its results go
+    in the manifest.
     With `eval_paths`, the fitted model is also scored on those labelled files
     and the figures go in the manifest and the model card. With `streaming`,
     the data is read chunk by chunk and never held in memory
