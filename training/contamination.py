@@ -63,23 +63,23 @@ def main() -> None:
     parser.add_argument("--max-cosine", type=float, default=MAX_COSINE, help="similarity at which a row is flagged")
     args = parser.parse_args()
     held_out = [json.loads(line)["text"] for path in args.held_out for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    every_batch = sorted((DATA / "batches").glob("*.jsonl"))
-    batches = sorted((DATA / "batches").glob(args.batches))
+    batches = sorted(path for path in (DATA / "batches").glob(args.batches) if path.suffix == ".jsonl")
     if not batches:
         parser.error(f"no batch file in {DATA / 'batches'} matches {args.batches!r}")
-
-    def rows_of(paths: list[Path]) -> list[dict]:
-        return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-    corpus = rows_of(every_batch)
-    checked = {r["id"] for r in rows_of(batches)}
+    # Every batch is read and parsed once: all of them weigh the TF-IDF, `batches` are checked.
+    lines = {
+        path: [(line, json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for path in sorted((DATA / "batches").glob("*.jsonl"))
+    }
+    corpus = [row for parsed in lines.values() for _, row in parsed]
+    checked = {row["id"] for path in batches for _, row in lines[path]}
     flagged = flagged_rows(corpus, held_out, args.max_cosine, checked)
     for row_id, reason in sorted(flagged.items()):
         print(f"{row_id}: {reason}")
     print(f"{len(flagged)} of {len(checked)} corpus rows flagged")
     if args.drop and flagged:
         for path in batches:
-            kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and json.loads(line)["id"] not in flagged]
+            kept = [line for line, row in lines[path] if row["id"] not in flagged]
             path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
     raise SystemExit(1 if flagged and not args.drop else 0)
 
