@@ -30,7 +30,7 @@ def search_recipe(
 ) -> tuple[Recipe, dict[str, Any]]:
     """The recipe with the best C, loss, min_df and character-n-gram setting for the primary head."""
     head = next(h for h in ("labels", "label", "topic") if h in data.targets)
-    labels, target = encode_targets(data)[head]
+    _, target = encode_targets(data)[head]
     chars = recipe.char_ngrams or CHAR_NGRAMS
     feature_choices = [{"char_ngrams": chars if on else None, "min_df": min_df} for on, min_df in FEATURE_GRID]
     # One sub-grid per feature setting: candidate i belongs to feature setting i // per_setting.
