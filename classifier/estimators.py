@@ -71,7 +71,7 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
                 intercept[j] = 20.0 if column.min() else -20.0
                 continue
             coef[j], intercept[j] = self._fit_binary(X, column)
-        self.coef_ = coef
+        self.coef_ = np.asfortranarray(coef)  # so coef_.T is C-ordered: scipy's sparse product copies it otherwise
         self.intercept_ = intercept
         self.classes_ = np.arange(n_labels)
         self.n_features_in_ = X.shape[1]

@@ -48,6 +48,7 @@ class Tagger:
 
     features: Any
     heads: dict[str, Head] = field(default_factory=dict)
+    stems: tuple[str, str] = ("", "")  # `classifier.text.stem_table` of the training words
     _batch_vectorizer: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -70,10 +71,12 @@ class Tagger:
     def vectorize(self, texts: Sequence[str]):
         """The feature matrix of `texts`: `features.transform`, done per batch (`classifier.vectorize`)."""
         if self._batch_vectorizer is None:
+            from classifier.text import remember_stems
             from classifier.vectorize import BatchVectorizer
 
             with _BUILD_LOCK:
                 if self._batch_vectorizer is None:
+                    remember_stems(self.stems)
                     self._batch_vectorizer = BatchVectorizer.from_union(self.features)
         return self._batch_vectorizer.transform(texts)
 
@@ -103,14 +106,12 @@ class Tagger:
         records: list[dict[str, Any]] = [{} for _ in range(X.shape[0])]
         primary = self.primary
         if primary is not None:
-            rows = probabilities[primary.name]
-            for record, labels in zip(records, decide_rows(primary, rows, k=k, threshold=threshold)):
+            ranking = Ranking(primary, probabilities[primary.name])
+            for record, labels in zip(records, ranking.decide(k=k, threshold=threshold)):
                 record["labels"] = labels
             if scores:
-                order = np.argsort(-rows, axis=1, kind="stable")
-                names = np.asarray(primary.labels, dtype=object)[order].tolist()
-                values = np.round(np.take_along_axis(rows, order, axis=1), 4).tolist()
-                for record, row_names, row_values in zip(records, names, values):
+                values = np.round(ranking.ordered, 4).tolist()
+                for record, row_names, row_values in zip(records, ranking.names, values):
                     record["scores"] = dict(zip(row_names, row_values))
         if TOPIC_HEAD in self.heads:
             topic = self.heads[TOPIC_HEAD]
@@ -123,23 +124,50 @@ class Tagger:
         return records
 
 
+def training_stems(features: Any, texts: Sequence[str]) -> tuple[str, str]:
+    """The stems of every word of the training texts, as each stemming word block reads them."""
+    from classifier.text import WordAnalyzer, stem_table, word_tokens_batch
+
+    foldings = {
+        transformer.analyzer.accent_folding
+        for _, transformer in getattr(features, "transformer_list", [])
+        if isinstance(getattr(transformer, "analyzer", None), WordAnalyzer) and transformer.analyzer.stemming
+    }
+    words: set[str] = set()
+    for folding in foldings:
+        for tokens in word_tokens_batch(texts, folding):
+            words.update(tokens)
+    return stem_table(words)
+
+
+class Ranking:
+    """One head's labels for each row of probabilities, best first: sorted once for labels and scores."""
+
+    def __init__(self, head: Head, rows: np.ndarray) -> None:
+        self.head = head
+        self.order = np.argsort(-rows, axis=1, kind="stable")
+        self.ordered = np.take_along_axis(rows, self.order, axis=1)
+        self.names: list[list[str]] = np.asarray(head.labels, dtype=object)[self.order].tolist()
+
+    def decide(self, *, k: int | None = None, threshold: float | None = None) -> list[list[str]]:
+        """The labels of each row: see `decide`."""
+        if self.head.task == MULTILABEL:
+            cuts = self.head.estimator.thresholds_ if threshold is None else np.full(self.order.shape[1], threshold)
+            passed = self.ordered >= np.asarray(cuts)[self.order]
+        else:
+            passed = np.zeros_like(self.ordered, dtype=bool)
+            passed[:, : k or 1] = True
+            passed &= self.ordered >= (0.0 if threshold is None else threshold)
+        if k is not None:
+            passed &= np.cumsum(passed, axis=1) <= k
+        return [list(compress(row_names, row_passed)) for row_names, row_passed in zip(self.names, passed.tolist())]
+
+
 def decide_rows(
     head: Head, rows: np.ndarray, *, k: int | None = None, threshold: float | None = None
 ) -> list[list[str]]:
     """`decide` for a matrix of probabilities, one list of labels per row, in array operations."""
-    order = np.argsort(-rows, axis=1, kind="stable")
-    ordered = np.take_along_axis(rows, order, axis=1)
-    if head.task == MULTILABEL:
-        cuts = head.estimator.thresholds_ if threshold is None else np.full(rows.shape[1], threshold)
-        passed = ordered >= np.asarray(cuts)[order]
-    else:
-        passed = np.zeros_like(ordered, dtype=bool)
-        passed[:, : k or 1] = True
-        passed &= ordered >= (0.0 if threshold is None else threshold)
-    if k is not None:
-        passed &= np.cumsum(passed, axis=1) <= k
-    names = np.asarray(head.labels, dtype=object)[order].tolist()
-    return [list(compress(row_names, row_passed)) for row_names, row_passed in zip(names, passed.tolist())]
+    return Ranking(head, rows).decide(k=k, threshold=threshold)
 
 
 def decide(head: Head, row: np.ndarray, *, k: int | None = None, threshold: float | None = None) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -79,72 +79,99 @@ def normalize_folded(text: str) -> str:
     return normalize(text, fold=True)
 
 
-# The accented letters and typographic signs of French text, replaced with
-# plain `str.replace` (C speed) before the slower general folding runs on
-# whatever non-ASCII is left.
-_COMMON_FOLDS = tuple((ch, _FOLD[ord(ch)]) for ch in "éèêëàâäçîïôöûùüÿ") + tuple(
-    (ch, " ") for ch in "«»’‘“”–—…\u00a0\u202f"
-)
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 ELIDED = frozenset(ELISIONS)
 DOCUMENT_BREAK = "\x00"
-_TOKEN_OR_BREAK_RE = re.compile(r"\w+|\x00")
+# ASCII bytes that cannot be part of a word become spaces (`bytes.translate`, in C); letters,
+# digits, "_", the document break and the bytes of multi-byte UTF-8 characters stay.
+_ASCII_SEPARATORS = bytes(
+    byte if byte >= 0x80 or byte == 0 or chr(byte).isalnum() or chr(byte) == "_" else 0x20 for byte in range(256)
+)
+_ASCII_BYTES = bytes(range(0x80))
 
 
-def _fold_run(match: re.Match) -> str:
-    return fold_accents(match.group())
+def _non_ascii_chars(encoded: bytes) -> set[str]:
+    """The distinct non-ASCII characters of UTF-8 text: its ASCII bytes deleted, the rest decoded."""
+    return set(encoded.translate(None, _ASCII_BYTES).decode())
 
 
-def fold_common(text: str) -> str:
-    """`fold_accents` for case-folded text, fast when most of it is plain French."""
-    for accented, plain in _COMMON_FOLDS:
-        if accented in text:
-            text = text.replace(accented, plain)
-    return text if text.isascii() else _NON_ASCII_RE.sub(_fold_run, text)
+def _is_separator(char: str) -> bool:
+    """Whether a non-ASCII character cuts words.
+
+    Word characters are what the regular expression `\\w` takes (`str.isalnum`
+    or "_"), plus combining marks, which stay inside their word until folding
+    strips them; "ʼ" is an apostrophe here even though Unicode calls it a letter.
+    """
+    return char == "ʼ" or not (char.isalnum() or unicodedata.combining(char))
 
 
-def joined_tokens(texts: Sequence[str], folding: bool = True) -> list[str]:
+def joined_tokens(texts: Sequence[str]) -> list[str]:
     """The raw word tokens of a batch of texts in one list, each text's followed by `DOCUMENT_BREAK`.
 
-    The texts are joined and normalised as one string (NFC, case folded,
-    accents folded if asked), which spends the per-call cost of each step
-    once per batch instead of once per paragraph. Tokens are raw: see
-    `canonical_token` for what each one stands for.
+    Tokens are raw: see `canonical_token` for what each one stands for;
+    accents are folded per distinct token there.
     """
-    if not texts:
-        return []
-    joined = DOCUMENT_BREAK.join(texts) + DOCUMENT_BREAK
+    return separated_text(texts).decode().split() if texts else []
+
+
+def joined_token_bytes(texts: Sequence[str]) -> list[bytes]:
+    """`joined_tokens` as UTF-8 bytes, which split faster; the batch vectoriser decodes only new ones."""
+    return separated_text(texts).split() if texts else []
+
+
+def separated_text(texts: Sequence[str]) -> bytes:
+    """A batch as one UTF-8 string, normalised, with every separator a space: its words are its `split()`.
+
+    The texts are joined and normalised as one string (NFC, case folded),
+    which spends the per-call cost of each step once per batch instead of
+    once per paragraph, and every step is a C string or bytes method: the
+    distinct non-ASCII characters are found by deleting the ASCII bytes, and
+    separators become spaces (ASCII ones by a byte table).
+    """
+    joined = " \x00 ".join(texts) + " \x00"
     if joined.count(DOCUMENT_BREAK) != len(texts):  # a text holds the separator itself
-        joined = DOCUMENT_BREAK.join(text.replace(DOCUMENT_BREAK, " ") for text in texts) + DOCUMENT_BREAK
-    joined = unicodedata.normalize("NFC", joined).casefold()
-    if "ʼ" in joined:  # the one apostrophe that counts as a letter
-        joined = joined.replace("ʼ", "'")
-    if folding:
-        joined = fold_common(joined)
-    return _TOKEN_OR_BREAK_RE.findall(joined)
+        joined = " \x00 ".join(text.replace(DOCUMENT_BREAK, " ") for text in texts) + " \x00"
+    joined = unicodedata.normalize("NFC", joined)
+    if joined.isascii():
+        encoded = joined.lower().encode()
+    else:
+        # casefold ("ß" -> "ss") only where it differs from lower, which is faster (and keeps final "ς")
+        needs_casefold = any(c.casefold() != c.lower() or c == "Σ" for c in _non_ascii_chars(joined.encode()))
+        encoded = (joined.casefold() if needs_casefold else joined.lower()).encode()
+        for char in _non_ascii_chars(encoded):
+            if _is_separator(char):
+                encoded = encoded.replace(char.encode(), b" ")
+    return encoded.translate(_ASCII_SEPARATORS)
 
 
-def canonical_token(token: str) -> str | None:
+def canonical_token(token: str, folding: bool = False) -> str | None:
     """What a raw token stands for: None for an elided word (l', qu', jusqu'…), "0" for a number.
 
     Dropping elisions lets "l'armée" and "armée" share a feature; "2024" and
     "12" are both the number token; letters mixed with digits ("g5") stay.
+    With `folding`, accents are stripped ("armée" -> "armee").
     """
     if token in ELIDED:
         return None
-    return NUMBER_TOKEN if token.isdigit() else token
+    if token.isdigit():
+        return NUMBER_TOKEN
+    if folding and not token.isascii():
+        return fold_accents(token) or None  # a token of combining marks alone folds to nothing
+    return token
 
 
 def word_tokens_batch(texts: Sequence[str], folding: bool = True) -> list[list[str]]:
-    """The canonical word tokens of each text (elisions dropped, numbers as "0")."""
+    """The canonical word tokens of each text (elisions dropped, numbers as "0", accents folded if asked)."""
     documents: list[list[str]] = [[]]
-    for token in joined_tokens(texts, folding):
+    canonical: dict[str, str | None] = {}
+    for token in joined_tokens(texts):
         if token == DOCUMENT_BREAK:
             documents.append([])
-        else:
-            token = canonical_token(token)
-            if token is not None:
-                documents[-1].append(token)
+            continue
+        if token not in canonical:
+            canonical[token] = canonical_token(token, folding)
+        word = canonical[token]
+        if word is not None:
+            documents[-1].append(word)
     return documents[:-1]
 
 
@@ -160,9 +187,30 @@ def _french_stemmer():
     return FrenchStemmer()
 
 
+_KNOWN_STEMS: dict[str, str] = {}
+
+
 def stem(token: str) -> str:
-    """Snowball French stem of one lower-case token."""
-    return _french_stemmer().stem(token)
+    """Snowball French stem of one lower-case token (from the stems a model shipped, if it has it)."""
+    known = _KNOWN_STEMS.get(token)
+    return known if known is not None else _french_stemmer().stem(token)
+
+
+def stem_table(words: Iterable[str]) -> tuple[str, str]:
+    """Words and their stems as two newline-joined strings, which unpickle at once.
+
+    A model keeps the stems of its training words: tagging then calls nltk's
+    stemmer (and pays its import, about a second) only for words it never saw.
+    """
+    ordered = sorted(set(words))
+    return "\n".join(ordered), "\n".join(stem(word) for word in ordered)
+
+
+def remember_stems(table: tuple[str, str]) -> None:
+    """Add a `stem_table` to the stems `stem` knows without nltk."""
+    words, stems = table
+    if words:
+        _KNOWN_STEMS.update(zip(words.split("\n"), stems.split("\n")))
 
 
 @lru_cache(maxsize=500_000)

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifier.lexicon import Term, TermIndex, word_matches
-from classifier.text import DOCUMENT_BREAK, WordAnalyzer, canonical_token, french_stop_words, joined_tokens, term
+from classifier.text import WordAnalyzer, canonical_token, french_stop_words, joined_token_bytes, term
 
 # Kinds of token (column 0 of the table).
 WORD, BREAK, DROPPED = 0, 1, 2
@@ -33,17 +33,22 @@ UNKNOWN = -2  # a word outside the vocabulary: stays in the sequence, matches no
 TABLE_LIMIT = 1_000_000
 
 
+_BREAK = b"\x00"  # `classifier.text.DOCUMENT_BREAK` as a token of `joined_token_bytes`
+
+
 class TokenTable(dict):
-    """Raw token -> row number; a token never seen gets a new row, its values computed once.
+    """Raw token (UTF-8 bytes) -> row number; a token never seen gets a new row, its values computed once.
 
     Column 0 is the token's kind (word, document break, dropped elision); each
     block adds a column with what it needs of the canonical token (a
     vocabulary index, the lexicon terms it starts); `tokens` holds the
-    canonical tokens. The lookup of a whole batch is one `map` in C.
+    canonical tokens (accent-folded if the table `folding`). The lookup of a
+    whole batch is one `map` in C.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folding: bool) -> None:
         super().__init__()
+        self.folding = folding
         self.columns: list[Callable[[str], int]] = []
         self.clear()
 
@@ -57,18 +62,18 @@ class TokenTable(dict):
         self.tokens = []
         self.values = np.empty((1024, 1 + len(self.columns)), dtype=np.int64)
 
-    def __missing__(self, raw: str) -> int:
+    def __missing__(self, raw: bytes) -> int:
         row = len(self.tokens)
         if row == len(self.values):
             self.values = np.concatenate([self.values, np.empty_like(self.values)])
-        token = raw if raw == DOCUMENT_BREAK else canonical_token(raw)
-        kind = BREAK if raw == DOCUMENT_BREAK else DROPPED if token is None else WORD
+        token = None if raw == _BREAK else canonical_token(raw.decode(), self.folding)
+        kind = BREAK if raw == _BREAK else DROPPED if token is None else WORD
         self.values[row] = [kind] + [compute(token) if kind == WORD else 0 for compute in self.columns]
         self.tokens.append(token)
         self[raw] = row
         return row
 
-    def rows(self, tokens: list[str]) -> np.ndarray:
+    def rows(self, tokens: list[bytes]) -> np.ndarray:
         if len(self) > TABLE_LIMIT:
             self.clear()
         rows = np.fromiter(map(self.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
@@ -103,7 +108,7 @@ class BatchVectorizer:
         self._lock = threading.Lock()  # the word tables are caches that transform fills
         for block in blocks:
             if isinstance(block, (BatchWords, BatchLexicon)):
-                block.attach(self.tables.setdefault(block.folding, TokenTable()))
+                block.attach(self.tables.setdefault(block.folding, TokenTable(block.folding)))
 
     @classmethod
     def from_union(cls, union) -> BatchVectorizer:
@@ -125,7 +130,8 @@ class BatchVectorizer:
         if isinstance(texts, str):
             raise TypeError("transform takes a sequence of texts, not one string")
         with self._lock:
-            batches = {folding: self._tokens(texts, folding, table) for folding, table in self.tables.items()}
+            tokens = joined_token_bytes(texts) if self.tables else []
+            batches = {folding: self._batch(tokens, len(texts), table) for folding, table in self.tables.items()}
             matrices = [
                 block.transform_batch(batches[block.folding]) if isinstance(block, (BatchWords, BatchLexicon))
                 else block.transform(texts)
@@ -134,13 +140,13 @@ class BatchVectorizer:
         return sp.hstack(matrices).tocsr() if len(matrices) > 1 else matrices[0].tocsr()
 
     @staticmethod
-    def _tokens(texts: Sequence[str], folding: bool, table: TokenTable) -> Batch:
-        rows = table.rows(joined_tokens(texts, folding))
+    def _batch(tokens: list[bytes], n_documents: int, table: TokenTable) -> Batch:
+        rows = table.rows(tokens)
         kind = table.values[rows, 0]
         is_break = kind == BREAK
         documents = np.cumsum(is_break) - is_break
         words = kind == WORD
-        return Batch(rows[words], documents[words], len(texts), table)
+        return Batch(rows[words], documents[words], n_documents, table)
 
 
 class BatchWords:

@@ -6,7 +6,8 @@ import pickle
 
 import pytest
 
-from classifier.text import WordAnalyzer, fold_accents, normalize, stem, word_tokens, word_tokens_batch
+from classifier import text
+from classifier.text import WordAnalyzer, fold_accents, normalize, stem, stem_table, word_tokens, word_tokens_batch
 
 
 @pytest.mark.parametrize("apostrophe", ["'", "’", "ʼ"])
@@ -47,6 +48,32 @@ def test_a_batch_gives_each_text_its_own_tokens():
     assert word_tokens_batch(texts) == [word_tokens(t) for t in texts]
     assert word_tokens_batch(texts)[4] == ["a", "b"]
     assert word_tokens_batch([]) == []
+
+
+def test_separators_cut_words_and_letters_of_any_script_do_not():
+    assert word_tokens("«Bonjour»—dit-il… 50€, 3°F", folding=False) == ["bonjour", "dit", "il", "0", "0", "f"]
+    assert word_tokens("l\u00a0armée\u202fet x_y", folding=False) == ["armée", "et", "x_y"]
+    assert word_tokens("Αθήνα, 北京 ; Kraków", folding=False) == ["αθήνα", "北京", "kraków"]
+    assert word_tokens("e\u0301meute x\u0301y") == ["emeute", "xy"]  # a combining mark stays in its word, then folds
+
+
+def test_case_folding_does_not_depend_on_the_rest_of_the_batch():
+    # "ß" needs casefold and "Σ" lower's final sigma; whichever the batch holds, each text reads the same.
+    texts = ["Straße", "ΣΟΦΟΣ", "L'ARMÉE"]
+    alone = [word_tokens(t) for t in texts]
+    assert alone == [["strasse"], ["σοφοσ"], ["armee"]]
+    assert word_tokens_batch(texts) == alone
+    assert word_tokens_batch(texts[1:]) == alone[1:]
+
+
+def test_a_model_s_stem_table_answers_before_nltk(monkeypatch):
+    words, stems = stem_table(["terroristes", "attentats", "terroristes"])
+    assert words.split("\n") == ["attentats", "terroristes"]
+    assert stems.split("\n") == [stem("attentats"), stem("terroristes")]
+    monkeypatch.setattr(text, "_KNOWN_STEMS", {})
+    text.remember_stems(("gao\nkidal", "gao-stem\nkidal-stem"))
+    assert stem("kidal") == "kidal-stem"  # taken from the table, not computed
+    assert stem("armées") == "armé"  # unknown words still go to the Snowball stemmer
 
 
 def test_unicode_is_nfc_and_accent_folding_is_optional():

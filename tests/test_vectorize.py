@@ -82,6 +82,16 @@ def test_the_word_table_starting_afresh_changes_nothing(monkeypatch):
     assert all(len(table) < len(set(" ".join(texts).split())) for table in fast.tables.values())
 
 
+def test_a_trained_model_keeps_the_stems_of_its_training_words(small_model):
+    from classifier.persistence import load_model
+    from classifier.text import _french_stemmer
+
+    tagger, _ = load_model(small_model)
+    words = dict(zip(*(part.split("\n") for part in tagger.stems)))
+    assert {"attentat", "bamako", "migrants"} <= set(words)
+    assert all(_french_stemmer().stem(word) == stemmed for word, stemmed in words.items())
+
+
 def test_a_tagger_pickles_without_its_batch_cache():
     union, texts = fitted(char_ngrams=None)
     tagger = Tagger(union, {})

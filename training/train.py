@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline
 from classifier.errors import WiretagError
 from classifier.estimators import MulticlassLinear, MultiLabelLinear
 from classifier.features import build_features
-from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger
+from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger, training_stems
 from classifier.persistence import file_sha256, save_model
 from training.data import LabelledData, load_labelled
 from training.metrics import multiclass_report, multilabel_report
@@ -244,7 +244,7 @@ def fit_tagger(
         if head in thresholds:
             estimator.set_params(thresholds=thresholds[head])
         heads[head] = Head(head, head_task(head), labels, estimator.fit(X, target))
-    return Tagger(features, heads), reports
+    return Tagger(features, heads, training_stems(features, data.texts)), reports
 
 
 def train(
