@@ -2,7 +2,8 @@
 
     python benchmarks/speed.py [--paragraphs 200000] [--update]
 
-- start-up: `python -c pass` vs `wiretag --help`; `wiretag predict "one paragraph"`;
+- start-up: `python -c pass` vs `wiretag --help`; `wiretag predict "one paragraph"`, with
+  and without a word the training data never had (which loads the stemmer);
 - throughput: `wiretag predict -i big.jsonl -o out.jsonl` (--jobs 1 and the
   default) vs a fastText script doing the same JSONL in and out (fastText's
   multi-label recipe trained on the same corpus split; labels over 0.5);
@@ -91,9 +92,11 @@ def main() -> None:
         bare = seconds([sys.executable, "-c", "pass"], 5)
         help_s = seconds([wiretag, "--help"], 5)
         one = seconds([wiretag, "predict", "Des migrants ont été secourus au large de Lampedusa."], 3)
+        unseen = seconds([wiretag, "predict", "Des migrants ont été secourus au large de Zorblaxville."], 3)
         lines.append(f"- start-up: `python -c pass` {bare * 1000:.0f} ms, `wiretag --help` {help_s * 1000:.0f} ms "
-                     f"(+{(help_s - bare) * 1000:.0f} ms); `wiretag predict \"one paragraph\"` {one:.2f} s "
-                     "(loading scikit-learn, nltk and the model)")
+                     f"(+{(help_s - bare) * 1000:.0f} ms); `wiretag predict \"one paragraph\"` {one:.2f} s when "
+                     f"every word was in the training data (numpy, scipy and `predictor.npz`), {unseen:.2f} s with a "
+                     "word never seen (nltk's stemmer loads, and scikit-learn with it)")
         w1 = seconds([wiretag, "predict", "-i", str(big), "-o", str(work / "w1.jsonl"), "--jobs", "1"])
         wd = seconds([wiretag, "predict", "-i", str(big), "-o", str(work / "wd.jsonl")])
         model = train_fasttext(work)

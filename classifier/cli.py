@@ -107,11 +107,11 @@ def predict_cli(
     rows = _input_rows(texts, input, format, encoding, encoding_errors)
 
     from classifier.output import atomic_output, format_table, record_row, write_jsonl
-    from classifier.persistence import load_model
+    from classifier.persistence import load_model, load_predictor
     from classifier.predict import BatchOptions, default_jobs, predict_file_jsonl, predict_rows
     from classifier.records import Source
 
-    tagger, _ = load_model(model)
+    tagger, _ = load_model(model) if explain else load_predictor(model)  # explanations need the full model
     jobs = jobs or default_jobs(input)
     to_terminal = output is None and sys.stdout.isatty()
     if input is not None and not strict and not to_terminal:

@@ -25,6 +25,7 @@ from classifier.errors import ModelError
 
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
+PREDICTOR_FILE = "predictor.npz"  # `classifier.compiled`: the prediction-only form
 FORMAT_VERSION = 3  # 3: word tokens from `joined_tokens` (numbers, elisions, letters with digits)
 DEFAULT_MODEL_NAME = "themes-fr"
 MODEL_ENV = "WIRETAG_MODEL"
@@ -99,6 +100,9 @@ def save_model(
             "versions": library_versions(),
             "model_sha256": file_sha256(model_path),
         }
+        if _write_predictor(model, staging / PREDICTOR_FILE):
+            full_manifest["predictor_sha256"] = file_sha256(staging / PREDICTOR_FILE)
+            _fsync(staging / PREDICTOR_FILE)
         _write_text(staging / MANIFEST_FILE, json.dumps(full_manifest, indent=2, ensure_ascii=False) + "\n")
         for name, text in (extra_files or {}).items():
             _write_text(staging / name, text)
@@ -113,6 +117,13 @@ def save_model(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _write_predictor(model: Any, path: Path) -> bool:
+    from classifier.compiled import write_predictor
+    from classifier.model import Tagger
+
+    return isinstance(model, Tagger) and write_predictor(model, path)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -171,6 +182,32 @@ def load_model(directory: str | Path | None = None) -> tuple[Any, dict[str, Any]
     from classifier.safe_pickle import safe_load
 
     return safe_load(model_path), manifest
+
+
+def load_predictor(directory: str | Path | None = None) -> tuple[Any, dict[str, Any]]:
+    """A model for tagging only: its `predictor.npz` when it has one (no scikit-learn, no pickle), else `load_model`.
+
+    `explain` and anything that needs the scikit-learn pipeline use `load_model`.
+    """
+    directory = resolve_model_dir(directory)
+    manifest = read_manifest(directory)
+    path = directory / PREDICTOR_FILE
+    expected = manifest.get("predictor_sha256")
+    if not expected or not path.is_file():
+        return load_model(directory)
+    actual = file_sha256(path)
+    if actual != expected:
+        raise ModelError(
+            f"SHA-256 mismatch: manifest says {expected[:12]}…, file is {actual[:12]}…; "
+            "the model was altered or damaged, refusing to load",
+            path=path,
+        )
+    from classifier.compiled import read_predictor
+
+    try:
+        return read_predictor(path), manifest
+    except (KeyError, ValueError, OSError) as exc:
+        raise ModelError(f"cannot read the predictor ({exc.__class__.__name__}: {exc})", path=path) from None
 
 
 def _warn_on_version_change(manifest: Mapping[str, Any]) -> None:

@@ -180,9 +180,9 @@ def predict_texts(
 ) -> list[dict[str, Any]]:
     """Tag a list of paragraphs with a model (default: the shipped one)."""
     if model is None:
-        from classifier.persistence import load_model
+        from classifier.persistence import load_predictor
 
-        model, _ = load_model()
+        model, _ = load_predictor()
     return list(predict_rows(rows_from_texts(texts), model, k=k, threshold=threshold))
 
 

@@ -154,9 +154,12 @@ class BatchWords:
 
     def __init__(
         self,
-        grams: Sequence[str],
+        words: Sequence[str],
+        unigram_column: np.ndarray,
+        ngram_keys: dict[int, tuple[np.ndarray, np.ndarray]],
         idf: np.ndarray | None,
         *,
+        n_features: int,
         ngram_range: tuple[int, int] = (1, 2),
         stemming: bool = True,
         accent_folding: bool = True,
@@ -165,28 +168,53 @@ class BatchWords:
         norm: str | None = "l2",
         dtype=np.float32,
     ) -> None:
-        """`grams[i]` is the n-gram of column i ("word" or "word word")."""
+        """Every word of the vocabulary's n-grams has an index (its place in `words`): `unigram_column[i]`
+        is word i's column (-1 if it is no feature), and an n-gram is a number in base len(words),
+        found in `ngram_keys[n]` (sorted keys, their columns). `from_grams` builds them."""
+        self.words = list(words)
+        self.word_index = dict(zip(self.words, range(len(self.words))))
+        self.base = len(self.words)
+        self.unigram_column, self.ngram_keys, self.idf = unigram_column, ngram_keys, idf
+        self.n_features = n_features
         self.folding, self.stemming, self.stop_words = accent_folding, stemming, stop_words
         self.low, self.high = ngram_range
         self.sublinear_tf, self.norm, self.dtype = sublinear_tf, norm, np.dtype(dtype)
-        self.idf = idf
-        self.n_features = len(grams)
-        # Every word of the vocabulary's n-grams gets an index; an n-gram is a number in base len(words).
+
+    @property
+    def options(self) -> dict:
+        """The settings `__init__` takes besides the arrays (JSON-ready)."""
+        return {
+            "n_features": self.n_features,
+            "ngram_range": [self.low, self.high],
+            "stemming": self.stemming,
+            "accent_folding": self.folding,
+            "stop_words": self.stop_words,
+            "sublinear_tf": self.sublinear_tf,
+            "norm": self.norm,
+            "dtype": self.dtype.str,
+        }
+
+    @classmethod
+    def from_grams(cls, grams: Sequence[str], idf: np.ndarray | None, **options) -> BatchWords:
+        """From the vocabulary: `grams[i]` is the n-gram of column i ("word" or "word word")."""
         words = sorted({w for gram in grams for w in gram.split(" ")})
-        self.word_index = {w: i for i, w in enumerate(words)}
-        self.base = len(words)
-        self.unigram_column = np.full(len(words), -1, dtype=np.int64)
+        word_index = {w: i for i, w in enumerate(words)}
+        unigram_column = np.full(len(words), -1, dtype=np.int64)
         keys: dict[int, list[tuple[int, int]]] = {}
         for column, gram in enumerate(grams):
-            parts = [self.word_index[p] for p in gram.split(" ")]
+            parts = [word_index[p] for p in gram.split(" ")]
             if len(parts) == 1:
-                self.unigram_column[parts[0]] = column
+                unigram_column[parts[0]] = column
             else:
-                keys.setdefault(len(parts), []).append((self._key(parts), column))
-        self.ngram_keys = {
-            n: (np.array([k for k, _ in sorted(pairs)], dtype=np.int64), np.array([c for _, c in sorted(pairs)]))
+                key = 0
+                for part in parts:
+                    key = key * len(words) + part
+                keys.setdefault(len(parts), []).append((key, column))
+        ngram_keys = {
+            n: (np.array([k for k, _ in sorted(pairs)], dtype=np.int64), np.array([c for _, c in sorted(pairs)], dtype=np.int64))
             for n, pairs in keys.items()
         }
+        return cls(words, unigram_column, ngram_keys, idf, n_features=len(grams), **options)
 
     @staticmethod
     def can_take(vectorizer) -> bool:
@@ -203,7 +231,7 @@ class BatchWords:
         grams = [""] * len(vectorizer.vocabulary_)
         for gram, column in vectorizer.vocabulary_.items():
             grams[column] = gram
-        return cls(
+        return cls.from_grams(
             grams,
             vectorizer.idf_ if vectorizer.use_idf else None,
             ngram_range=analyzer.ngram_range,
@@ -224,12 +252,6 @@ class BatchWords:
             return STOP if token in stops else word_index.get(term(token, stemming, folding), UNKNOWN)
 
         self.column = table.add_column(vocabulary_index)
-
-    def _key(self, indices: Sequence[int]) -> int:
-        key = 0
-        for i in indices:
-            key = key * self.base + i
-        return key
 
     def transform_batch(self, batch: Batch) -> sp.csr_matrix:
         ids = batch.table.values[batch.rows, self.column]
