@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import compress
 from typing import Any
 
@@ -122,6 +123,47 @@ class Tagger:
                 record["topic"] = topic.labels[index]
                 record["topic_score"] = score
         return records
+
+
+    def encoded_records(
+        self, X, *, k: int | None = None, threshold: float | None = None, scores: bool = True
+    ) -> list[str] | None:
+        """`records`, JSON-encoded as `json` would (without the braces), built from arrays in one pass.
+
+        Writing JSONL this way skips a dictionary per record and the encoder's
+        walk over it: label names are quoted once, and the 10,001 values a
+        score rounded to 4 decimals can take are written once. None if a score
+        is not a finite probability (then `records` and `json` say what it is).
+        """
+        from classifier.output import encode_json
+
+        probabilities = self.head_probabilities(X)
+        if not all(np.isfinite(rows).all() for rows in probabilities.values()):
+            return None
+        values = _rounded_values()
+        columns: list[list[str]] = []
+        primary = self.primary
+        if primary is not None:
+            ranking = Ranking(primary, probabilities[primary.name])
+            columns.append(['"labels": ' + encode_json(labels) for labels in ranking.decide(k=k, threshold=threshold)])
+            if scores:
+                keys = np.asarray([encode_json(label) + ": " for label in primary.labels], dtype=object)[ranking.order]
+                pairs = (keys + values[np.rint(ranking.ordered * 10_000).astype(np.intp)]).tolist()
+                columns.append(['"scores": {' + ", ".join(row) + "}" for row in pairs])
+        if TOPIC_HEAD in self.heads:
+            topic = self.heads[TOPIC_HEAD]
+            rows = probabilities[TOPIC_HEAD]
+            best = rows.argmax(axis=1)
+            names = np.asarray(['"topic": ' + encode_json(label) + ', "topic_score": ' for label in topic.labels], dtype=object)
+            best_values = values[np.rint(rows[np.arange(len(rows)), best] * 10_000).astype(np.intp)]
+            columns.append((names[best] + best_values).tolist())
+        return [", ".join(fields) for fields in zip(*columns)]
+
+
+@lru_cache(maxsize=1)
+def _rounded_values() -> np.ndarray:
+    """How `json` writes each probability rounded to 4 decimals: entry i is `repr(i / 10_000)`."""
+    return np.asarray([repr(i / 10_000) for i in range(10_001)], dtype=object)
 
 
 def training_stems(features: Any, texts: Sequence[str]) -> tuple[str, str]:

@@ -47,18 +47,18 @@ def atomic_output(path: str | Path | None) -> Iterator[TextIO]:
         raise
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+encode_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode  # how every record is written
 
 
 def jsonl_text(records: Iterable[dict[str, Any]]) -> str:
     """Records as JSONL text, for workers that hand back finished output."""
-    return "".join(_encode(record) + "\n" for record in records)
+    return "".join(encode_json(record) + "\n" for record in records)
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], handle: TextIO, *, flush_each: bool = False) -> None:
     """One JSON object per line; whole lines only, flushed per record in a pipe."""
     for record in records:
-        handle.write(_encode(record) + "\n")
+        handle.write(encode_json(record) + "\n")
         if flush_each:
             handle.flush()
 

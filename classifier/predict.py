@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from classifier.output import jsonl_text
+from classifier.output import encode_json, jsonl_text
 from classifier.records import Row, Source, open_source, rows_from_lines, rows_from_texts, sniff_format, text_of
 
 BATCH_SIZE = 1024
@@ -110,6 +110,33 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
     return records
 
 
+def tag_batch_jsonl(batch: Sequence[Row], model: Any, options: BatchOptions) -> tuple[str, int]:
+    """`tag_batch` as JSONL text, with its count of error records.
+
+    When every row of the batch is a plain paragraph (no error, nothing cut,
+    no explanations asked), the lines are built from the model's arrays
+    (`Tagger.encoded_records`) without a dictionary per record; otherwise, or
+    if a score is not finite, `tag_batch`'s records are encoded. The text is
+    the same either way (`tests/test_predict_jsonl.py`).
+    """
+    texts: list[str] = []
+    for row in batch:
+        text = row.fields.get("text") if row.error is None else None
+        if not isinstance(text, str) or not text or text.isspace():
+            break
+        if options.max_chars is not None and len(text) > options.max_chars:
+            break
+        texts.append(text)
+    else:
+        if texts and not options.explain_top:
+            X = model.vectorize(texts)
+            encoded = model.encoded_records(X, k=options.k, threshold=options.threshold, scores=options.scores)
+            if encoded is not None:
+                return "".join(f'{{"id": {encode_json(row.id)}, {fields}}}\n' for row, fields in zip(batch, encoded)), 0
+    records = tag_batch(batch, model, options)
+    return jsonl_text(records), sum("error" in record for record in records)
+
+
 _WORKER_STATE: tuple | None = None
 
 
@@ -123,12 +150,13 @@ def predict_file_jsonl(
 ) -> Iterator[tuple[str, int]] | None:
     """JSONL output of a line-format file, as (text, errors in it) chunks in input order.
 
-    Each of `jobs` forked workers takes raw lines, parses, tags and encodes
-    them, so the main process only reads bytes and writes text: the parallel
-    part is the whole job, not only the tagging. None when the source is not
-    line-based (CSV/TSV) or the platform cannot fork: use `predict_rows` then.
+    Raw lines are read in chunks; each chunk is parsed, tagged and encoded
+    (`tag_batch_jsonl`). With `jobs` > 1, forked workers take the chunks, so
+    the main process only reads bytes and writes text: the parallel part is
+    the whole job, not only the tagging. None when the source is not a
+    regular line-based file (CSV/TSV, a pipe): use `predict_rows` then.
     """
-    if not source.is_regular_file or jobs <= 1 or not _can_fork():
+    if not source.is_regular_file:
         return None
     handle = open_source(source)  # opened once: whole-file problems raise here, before any output
     fmt = sniff_format(handle, source)
@@ -139,6 +167,11 @@ def predict_file_jsonl(
 
 
 def _jsonl_chunks(handle, source, fmt, model, options, jobs, batch_size) -> Iterator[tuple[str, int]]:
+    if jobs <= 1 or not _can_fork():
+        with handle:
+            for chunk in _line_chunks(handle, batch_size):
+                yield _tag_lines(chunk, model, options, source, fmt)
+        return
     global _WORKER_STATE
     _WORKER_STATE = (model, options, source, fmt)  # inherited by the forked workers, not pickled
     context = multiprocessing.get_context("fork")
@@ -154,10 +187,12 @@ def _line_chunks(handle, size: int) -> Iterator[tuple[int, list[bytes]]]:
 
 
 def _tag_lines_in_worker(chunk: tuple[int, list[bytes]]) -> tuple[str, int]:
-    model, options, source, fmt = _WORKER_STATE
+    return _tag_lines(chunk, *_WORKER_STATE)
+
+
+def _tag_lines(chunk: tuple[int, list[bytes]], model, options: BatchOptions, source: Source, fmt: str) -> tuple[str, int]:
     first, lines = chunk
-    records = tag_batch(list(rows_from_lines(lines, source, fmt, first)), model, options)
-    return jsonl_text(records), sum("error" in record for record in records)
+    return tag_batch_jsonl(list(rows_from_lines(lines, source, fmt, first)), model, options)
 
 
 def _can_fork() -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,12 +75,8 @@ class TokenTable(dict):
     def rows(self, tokens: list[bytes]) -> np.ndarray:
         if len(self) > TABLE_LIMIT:
             self.clear()
-        rows = np.fromiter(map(self.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
-        missing = np.flatnonzero(rows < 0)
-        if len(missing):
-            for position in missing.tolist():
-                rows[position] = self[tokens[position]]  # computes and stores a new token's row
-        return rows
+        # A subscript, not `get`: a token never seen goes through `__missing__` inside the same C loop.
+        return np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
 @dataclass
@@ -175,6 +170,11 @@ class BatchWords:
         self.word_index = dict(zip(self.words, range(len(self.words))))
         self.base = len(self.words)
         self.unigram_column, self.ngram_keys, self.idf = unigram_column, ngram_keys, idf
+        # Which words start an n-gram of each length: only those positions are looked up.
+        self.gram_starts = {}
+        for n, (keys, _) in ngram_keys.items():
+            self.gram_starts[n] = np.zeros(self.base, dtype=bool)
+            self.gram_starts[n][keys // self.base ** (n - 1)] = True
         self.n_features = n_features
         self.folding, self.stemming, self.stop_words = accent_folding, stemming, stop_words
         self.low, self.high = ngram_range
@@ -267,16 +267,19 @@ class BatchWords:
             if n not in self.ngram_keys or len(ids) < n:
                 continue
             span = len(ids) - n + 1
-            valid = doc[:span] == doc[n - 1 :]
-            key = np.zeros(span, dtype=np.int64)
+            first = ids[:span]
+            valid = (doc[:span] == doc[n - 1 :]) & (first >= 0)
+            valid[valid] = self.gram_starts[n][first[valid]]
+            for offset in range(1, n):
+                valid &= ids[offset : offset + span] >= 0
+            positions = np.flatnonzero(valid)
+            key = np.zeros(len(positions), dtype=np.int64)
             for offset in range(n):
-                part = ids[offset : offset + span]
-                valid &= part >= 0
-                key = key * self.base + np.maximum(part, 0)
+                key = key * self.base + ids[positions + offset]
             sorted_keys, sorted_columns = self.ngram_keys[n]
             where = np.minimum(np.searchsorted(sorted_keys, key), len(sorted_keys) - 1)
-            hit = valid & (sorted_keys[where] == key)
-            rows.append(doc[:span][hit])
+            hit = sorted_keys[where] == key
+            rows.append(doc[positions[hit]])
             columns.append(sorted_columns[where[hit]])
         row = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
         column = np.concatenate(columns) if columns else np.empty(0, dtype=np.int64)
@@ -354,12 +357,16 @@ class BatchLexicon:
         docs = batch.documents[positions]
         has_second = positions + 1 < ends[docs]  # a phrase needs a next word in the same paragraph
         positions, docs, starts = positions[has_second], docs[has_second], starts[has_second]
-        tokens, rows = batch.table.tokens, batch.rows
-        ends_of = ends[docs].tolist()
+        tokens = batch.table.tokens
         if len(self._pairs) > TABLE_LIMIT:
             self._pairs.clear()
-        seconds = rows[positions + 1].tolist()
-        for position, doc, start, second_row, end in zip(positions.tolist(), docs.tolist(), starts.tolist(), seconds, ends_of):
+        hit_docs: list[int] = []
+        hit_labels: list[int] = []
+        longer: list[tuple[int, int, int, int, tuple[str, ...]]] = []  # phrases of three words or more
+        seconds = batch.rows[positions + 1].tolist()
+        for position, doc, start, second_row, end in zip(
+            positions.tolist(), docs.tolist(), starts.tolist(), seconds, ends[docs].tolist()
+        ):
             word = tokens[second_row]
             key = (start, word)  # by word, not table row: rows are renumbered when the table starts afresh
             matched = self._pairs.get(key)
@@ -368,15 +375,21 @@ class BatchLexicon:
                     (label, rest[1:]) for label, rest in self._phrases[start] if word_matches(rest[0], word)
                 ]
             for label, rest in matched:
+                if rest:
+                    longer.append((position, doc, end, label, rest))
+                else:
+                    hit_docs.append(doc)
+                    hit_labels.append(label)
+        if longer:
+            rows = batch.rows.tolist()
+            for position, doc, end, label, rest in longer:
                 after = position + 2 + len(rest)
-                if not rest or (
-                    after <= end
-                    and all(
-                        word_matches(pattern, tokens[row])
-                        for pattern, row in zip(rest, rows[position + 2 : after].tolist())
-                    )
+                if after <= end and all(
+                    word_matches(pattern, tokens[row]) for pattern, row in zip(rest, rows[position + 2 : after])
                 ):
-                    counts[doc, label] += 1
+                    hit_docs.append(doc)
+                    hit_labels.append(label)
+        np.add.at(counts, (np.array(hit_docs, dtype=np.intp), np.array(hit_labels, dtype=np.intp)), 1)
 
 
 def _normalize_rows(X: sp.csr_matrix, norm: str) -> None:
