@@ -133,3 +133,15 @@ def test_one_string_is_refused_rather_than_read_letter_by_letter():
     union, _ = fitted(char_ngrams=None)
     with pytest.raises(TypeError, match="not one string"):
         Tagger(union, {}).predict("Un attentat à Gao.")
+
+
+def test_key_index_finds_every_key_and_nothing_else():
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 10**12, 5_000))
+    values = rng.integers(0, 100, len(keys))
+    index = vectorize.KeyIndex(keys, values)
+    queries = np.r_[keys, rng.integers(0, 10**12, 5_000), keys[:10]]
+    where = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
+    assert (index.lookup(queries) == np.where(keys[where] == queries, values[where], -1)).all()
+    empty = vectorize.KeyIndex(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    assert empty.lookup(np.array([0, 5])).tolist() == [-1, -1]
