@@ -97,12 +97,12 @@ def main() -> None:
                      f"(+{(help_s - bare) * 1000:.0f} ms); `wiretag predict \"one paragraph\"` {one:.2f} s when "
                      f"every word was in the training data (numpy, scipy and `predictor.npz`), {unseen:.2f} s with a "
                      "word never seen (nltk's stemmer loads, and scikit-learn with it)")
-        w1 = seconds([wiretag, "predict", "-i", str(big), "-o", str(work / "w1.jsonl"), "--jobs", "1"])
-        wd = seconds([wiretag, "predict", "-i", str(big), "-o", str(work / "wd.jsonl")])
+        w1 = seconds([wiretag, "predict", "-i", str(big), "-o", str(work / "w1.jsonl"), "--jobs", "1"], 3)
+        wd = seconds([wiretag, "predict", "-i", str(big), "-o", str(work / "wd.jsonl")], 3)
         model = train_fasttext(work)
         script = work / "ft_predict.py"
         script.write_text(FASTTEXT_PREDICT, encoding="utf-8")
-        ft = seconds([sys.executable, str(script), str(model), str(big), str(work / "ft.jsonl")])
+        ft = seconds([sys.executable, str(script), str(model), str(big), str(work / "ft.jsonl")], 3)
         n = args.paragraphs
         lines.append(f"- whole process, {n:,} paragraphs, JSONL in and out: wiretag `--jobs 1` {w1:.1f} s "
                      f"({n / w1:,.0f}/s), wiretag default jobs {wd:.1f} s ({n / wd:,.0f}/s), fastText {ft:.1f} s "
