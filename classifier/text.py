@@ -114,18 +114,30 @@ def joined_tokens(texts: Sequence[str]) -> list[str]:
 
 
 def joined_token_bytes(texts: Sequence[str]) -> list[bytes]:
-    """`joined_tokens` as UTF-8 bytes, which split faster; the batch vectoriser decodes only new ones."""
-    return separated_text(texts).split() if texts else []
+    """The batch vectoriser's raw tokens: UTF-8 bytes, which split faster, cut at spaces and ASCII separators.
+
+    Other non-ASCII separators (’ « — …) stay inside a token: the vectoriser
+    cuts such a token with `split_separators` the first time it meets it,
+    which saves a pass over the whole batch per separator character. The
+    words are the same as `joined_tokens`'.
+    """
+    return separated_text(texts, all_separators=False).split() if texts else []
 
 
-def separated_text(texts: Sequence[str]) -> bytes:
+def split_separators(token: str) -> list[str]:
+    """The words of a raw token that holds non-ASCII separators: "l’armée" -> ["l", "armée"]."""
+    return "".join(" " if _is_separator(char) else char for char in token).split()
+
+
+def separated_text(texts: Sequence[str], all_separators: bool = True) -> bytes:
     """A batch as one UTF-8 string, normalised, with every separator a space: its words are its `split()`.
 
     The texts are joined and normalised as one string (NFC, case folded),
     which spends the per-call cost of each step once per batch instead of
     once per paragraph, and every step is a C string or bytes method: the
     distinct non-ASCII characters are found by deleting the ASCII bytes, and
-    separators become spaces (ASCII ones by a byte table).
+    separators become spaces (ASCII ones by a byte table). Without
+    `all_separators`, only the non-ASCII ones that are spaces do.
     """
     joined = " \x00 ".join(texts) + " \x00"
     if joined.count(DOCUMENT_BREAK) != len(texts):  # a text holds the separator itself
@@ -138,7 +150,7 @@ def separated_text(texts: Sequence[str]) -> bytes:
         needs_casefold = any(c.casefold() != c.lower() or c == "Σ" for c in _non_ascii_chars(joined.encode()))
         encoded = (joined.casefold() if needs_casefold else joined.lower()).encode()
         for char in _non_ascii_chars(encoded):
-            if _is_separator(char):
+            if _is_separator(char) and (all_separators or char.isspace()):
                 encoded = encoded.replace(char.encode(), b" ")
     return encoded.translate(_ASCII_SEPARATORS)
 

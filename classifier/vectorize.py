@@ -23,10 +23,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifier.lexicon import Term, TermIndex, word_matches
-from classifier.text import WordAnalyzer, canonical_token, french_stop_words, joined_token_bytes, term
+from classifier.text import WordAnalyzer, canonical_token, french_stop_words, joined_token_bytes, split_separators, term
 
-# Kinds of token (column 0 of the table).
-WORD, BREAK, DROPPED = 0, 1, 2
+# Kinds of token (column 0 of the table); a compound holds separators and stands for its parts' rows.
+WORD, BREAK, DROPPED, COMPOUND = 0, 1, 2, 3
 STOP = -1  # a stop word: removed before n-grams are formed
 UNKNOWN = -2  # a word outside the vocabulary: stays in the sequence, matches nothing
 TABLE_LIMIT = 1_000_000
@@ -42,7 +42,8 @@ class TokenTable(dict):
     block adds a column with what it needs of the canonical token (a
     vocabulary index, the lexicon terms it starts); `tokens` holds the
     canonical tokens (accent-folded if the table `folding`). The lookup of a
-    whole batch is one `map` in C.
+    whole batch is one `map` in C. A raw token that holds separators ("l’armée",
+    «Gao») is a compound: `expand` replaces it by the rows of its parts.
     """
 
     def __init__(self, folding: bool) -> None:
@@ -60,17 +61,44 @@ class TokenTable(dict):
         super().clear()
         self.tokens = []
         self.values = np.empty((1024, 1 + len(self.columns)), dtype=np.int64)
+        self.parts: dict[int, list[int]] = {}  # compound row -> its parts' rows
 
     def __missing__(self, raw: bytes) -> int:
+        parts = None
+        if not raw.isascii():
+            text = raw.decode()
+            pieces = split_separators(text)
+            if pieces != [text]:
+                parts = [self[piece.encode()] for piece in pieces]
         row = len(self.tokens)
         if row == len(self.values):
             self.values = np.concatenate([self.values, np.empty_like(self.values)])
-        token = None if raw == _BREAK else canonical_token(raw.decode(), self.folding)
-        kind = BREAK if raw == _BREAK else DROPPED if token is None else WORD
-        self.values[row] = [kind] + [compute(token) if kind == WORD else 0 for compute in self.columns]
+        if parts is not None:
+            self.values[row] = [COMPOUND] + [0] * len(self.columns)
+            self.parts[row] = parts
+            token = None
+        else:
+            token = None if raw == _BREAK else canonical_token(raw.decode(), self.folding)
+            kind = BREAK if raw == _BREAK else DROPPED if token is None else WORD
+            self.values[row] = [kind] + [compute(token) if kind == WORD else 0 for compute in self.columns]
         self.tokens.append(token)
         self[raw] = row
         return row
+
+    def expand(self, rows: np.ndarray) -> np.ndarray:
+        """`rows` with each compound replaced by its parts' rows, in order."""
+        compound = np.flatnonzero(self.values[rows, 0] == COMPOUND)
+        if not len(compound):
+            return rows
+        parts = [self.parts[row] for row in rows[compound].tolist()]
+        counts = np.ones(len(rows), dtype=np.int64)
+        counts[compound] = [len(p) for p in parts]
+        expanded = np.repeat(rows, counts)
+        starts = np.cumsum(counts) - counts
+        spans = counts[compound]
+        within = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+        expanded[np.repeat(starts[compound], spans) + within] = [row for p in parts for row in p]
+        return expanded
 
     def rows(self, tokens: list[bytes]) -> np.ndarray:
         if len(self) > TABLE_LIMIT:
@@ -180,7 +208,7 @@ class BatchVectorizer:
 
     @staticmethod
     def _batch(tokens: list[bytes], n_documents: int, table: TokenTable) -> Batch:
-        rows = table.rows(tokens)
+        rows = table.expand(table.rows(tokens))
         kind = table.values[rows, 0]
         is_break = kind == BREAK
         documents = np.cumsum(is_break) - is_break

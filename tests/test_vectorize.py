@@ -30,6 +30,8 @@ EDGE_CASES = [
     "Œuvre, cœur ; Bogotá, São Paulo, Kraków, Αθήνα, 北京 — « migrants » …",
     "groupe",  # a phrase's first word at the very end of a text
     "jihadiste groupe jihadiste groupe",
+    "«Gao»—l’attentat…50€, groupe’jihadiste « » —",  # separators inside raw tokens: compounds
+    "un\u00a0groupe\u202fjihadiste\u2009à\u00a0Gao",  # non-ASCII spaces
 ]
 
 
