@@ -27,18 +27,19 @@ from benchmarks.synthetic import write_rows  # noqa: E402
 
 # (stage, substrings of a frame "function (file:line)"), most specific first.
 STAGES = [
+    ("loading nltk's stemmer (once, for the first word never seen)", ("_french_stemmer",)),
     ("stemming words never seen before (nltk)", ("snowball.py",)),
     ("lexicon features", ("BatchLexicon.",)),
     ("word n-grams, TF-IDF weights, norms", ("BatchWords.",)),
     ("word table lookup", ("TokenTable.",)),
     ("normalise and tokenise (one string per batch)", ("separated_text", "joined_token_bytes")),
     ("scoring (sparse products, sigmoid)", ("head_probabilities",)),
-    ("records (labels over thresholds, scores)", ("Tagger.records", "Ranking.")),
+    ("records and their JSON (labels over thresholds, scores)", ("Tagger.records", "Ranking.", "encoded_records")),
     ("read and parse JSONL", ("rows_from_lines", "read_rows")),
     ("queue between reader and tagger", ("queue.py",)),
+    ("encode and write JSONL", ("write_jsonl", "jsonl_text", "atomic_output")),
     ("tag_batch bookkeeping", ("tag_batch",)),
-    ("encode and write JSONL", ("write_jsonl",)),
-    ("loading the model", ("load_model",)),
+    ("loading the model", ("load_model", "load_predictor")),
     ("imports at start-up", ("_find_and_load",)),
 ]
 
