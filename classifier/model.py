@@ -177,8 +177,9 @@ def training_stems(features: Any, texts: Sequence[str]) -> tuple[str, str]:
     }
     words: set[str] = set()
     for folding in foldings:
-        for tokens in word_tokens_batch(texts, folding):
-            words.update(tokens)
+        for start in range(0, len(texts), 10_000):  # batches: one joined string per batch, not per corpus
+            for tokens in word_tokens_batch(texts[start : start + 10_000], folding):
+                words.update(tokens)
     return stem_table(words)
 
 
