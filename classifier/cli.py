@@ -179,10 +179,10 @@ def batch_cli(
 ) -> None:
     """Tag many files on a Dask cluster (pip install 'wiretag[dask]'): one output file per input, order kept."""
     from classifier.cluster import expand_inputs, tag_files
-    from classifier.persistence import load_model
+    from classifier.persistence import load_predictor
 
     files = expand_inputs(inputs)
-    tagger, _ = load_model(model)
+    tagger, _ = load_predictor(model)
     options = {"k": k, "threshold": threshold, "scores": scores, "max_chars": max_chars}
     results = tag_files(files, output_dir, tagger, scheduler=scheduler, workers=workers, options=options)
     failed = 0

@@ -1,8 +1,9 @@
 """Tagging a collection of files on a Dask cluster: one task per file, one output file per input.
 
-The model is loaded once here and scattered to every worker once
-(`Client.scatter(..., broadcast=True)`); each task reads one input file,
-tags it with the same code as `wiretag predict` (`predict_rows`, so bad lines
+The model (its prediction-only form when it has one) is loaded once here and
+scattered to every worker once (`Client.scatter(..., broadcast=True)`); each
+task reads one input file, tags it with the same code as `wiretag predict`
+(`predict_file_jsonl` for line files, `predict_rows` for CSV/TSV, so bad lines
 become error records exactly as on one machine) and writes its output beside
 the others atomically. Workers on other machines must see the input and
 output paths (a shared or network file system), as with any Dask job over
@@ -119,7 +120,7 @@ def _result_of(future, source: str, target: str) -> FileResult:
 def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) -> FileResult:
     """The task run on a worker: one input file to one JSONL output file, written atomically."""
     from classifier.output import atomic_output, write_jsonl
-    from classifier.predict import predict_rows
+    from classifier.predict import BatchOptions, predict_file_jsonl, predict_rows
     from classifier.records import Source, read_rows
 
     result = FileResult(source, target)
@@ -133,7 +134,13 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
     try:
         with atomic_output(target) as handle:
             reader = Source(source)
-            write_jsonl(counted(predict_rows(read_rows(reader), model, live=not reader.is_regular_file, **options)), handle)
+            chunks = predict_file_jsonl(reader, model, BatchOptions(**options), jobs=1)  # line files: JSONL from arrays
+            if chunks is None:
+                write_jsonl(counted(predict_rows(read_rows(reader), model, live=not reader.is_regular_file, **options)), handle)
+            for text, errors in chunks or ():
+                handle.write(text)
+                result.records += text.count("\n")  # one line per record: JSON escapes newlines in strings
+                result.errors += errors
     except WiretagError as exc:
         result.failure = str(exc)
     return result

@@ -54,8 +54,16 @@ class Tagger:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("_batch_vectorizer", None)  # a cache, rebuilt after loading
+        if self.features is not None:
+            state.pop("_batch_vectorizer", None)  # a cache, rebuilt from the features after loading
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self._batch_vectorizer is not None:  # a prediction-only tagger (`classifier.compiled`) sent elsewhere
+            from classifier.text import remember_stems
+
+            remember_stems(self.stems)
 
     @property
     def primary(self) -> Head | None:

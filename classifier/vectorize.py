@@ -177,6 +177,12 @@ class BatchVectorizer:
             if isinstance(block, (BatchWords, BatchLexicon)):
                 block.attach(self.tables.setdefault(block.folding, TokenTable(block.folding)))
 
+    def __getstate__(self) -> dict:
+        return {"blocks": self.blocks}  # the word tables and the lock are rebuilt, empty
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["blocks"])
+
     @classmethod
     def from_union(cls, union) -> BatchVectorizer:
         from classifier.features import LexiconFeatures

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,15 @@ def test_the_predictor_gives_the_full_model_s_records(small_model):
     assert set(fast.heads) == {"labels", "topic"}
     for options in ({}, {"k": 1}, {"threshold": 0.2}, {"scores": False}):
         assert fast.predict(TEXTS, **options) == full.predict(TEXTS, **options)
+
+
+def test_a_prediction_only_tagger_survives_pickling(small_model):
+    """Dask sends the loaded model to its workers by pickle."""
+    fast, _ = load_predictor(small_model)
+    expected = fast.predict(TEXTS)
+    copy = pickle.loads(pickle.dumps(fast))
+    assert copy.predict(TEXTS) == expected
+    assert pickle.loads(pickle.dumps(copy)).predict(TEXTS[:2]) == expected[:2]
 
 
 def test_an_altered_predictor_is_refused(small_model, tmp_path):
