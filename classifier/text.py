@@ -146,7 +146,8 @@ def separated_text(texts: Sequence[str], all_separators: bool = True) -> bytes:
     if joined.isascii():
         encoded = joined.lower().encode()
     else:
-        # casefold ("ß" -> "ss") only where it differs from lower, which is faster (and keeps final "ς")
+        # lower() is faster than casefold() and gives the same text unless a character folds otherwise
+        # ("ß" -> "ss") or a capital sigma ends a word (lower() writes a final "ς", casefold() "σ")
         needs_casefold = any(c.casefold() != c.lower() or c == "Σ" for c in _non_ascii_chars(joined.encode()))
         encoded = (joined.casefold() if needs_casefold else joined.lower()).encode()
         for char in _non_ascii_chars(encoded):
