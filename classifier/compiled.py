@@ -92,6 +92,7 @@ def read_predictor(path: str | Path) -> Tagger:
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     header = json.loads(_text(arrays["header"]))
+    _check(header, arrays)
     blocks: list[Any] = []
     for i, spec in enumerate(header["blocks"]):
         if spec["kind"] == "words":
@@ -121,6 +122,40 @@ def read_predictor(path: str | Path) -> Tagger:
     remember_stems(stems)
     tagger._batch_vectorizer = BatchVectorizer(blocks)
     return tagger
+
+
+def _check(header: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Refuse a file whose parts do not fit together (ValueError), before anything is built from it."""
+
+    def require(condition: bool, what: str) -> None:
+        if not condition:
+            raise ValueError(f"malformed predictor: {what}")
+
+    require(isinstance(header, dict) and isinstance(header.get("blocks"), list), "no list of feature blocks")
+    require(isinstance(header.get("heads"), list) and len(header["heads"]) > 0, "no heads")
+    n_features = 0
+    for i, spec in enumerate(header["blocks"]):
+        require(isinstance(spec, dict) and spec.get("kind") in ("words", "lexicon"), f"block {i} is of no known kind")
+        if spec["kind"] == "words":
+            words = _text(arrays[f"b{i}.words"]).split("\n")
+            require(len(words) == len(arrays[f"b{i}.unigram_column"]), f"block {i}: words and columns differ in length")
+            for n in spec["ngram_sizes"]:
+                keys, columns = arrays[f"b{i}.keys{n}"], arrays[f"b{i}.columns{n}"]
+                require(len(keys) == len(columns) and (keys >= 0).all(), f"block {i}: bad {n}-gram keys")
+            n_features += int(spec["n_features"])
+        else:
+            n_features += int(spec["n_labels"])
+    for spec in header["heads"]:
+        labels = spec.get("labels")
+        require(spec.get("task") in (MULTILABEL, MULTICLASS), f"head {spec.get('name')!r} has no known task")
+        require(isinstance(labels, list) and all(isinstance(label, str) for label in labels), "labels must be strings")
+        weights = arrays[f"h.{spec['name']}.weights"]
+        require(weights.shape == (n_features, len(labels)), f"head {spec['name']!r}: weights of shape {weights.shape}")
+        require(arrays[f"h.{spec['name']}.intercept"].shape == (len(labels),), f"head {spec['name']!r}: intercepts")
+        if spec["task"] == MULTILABEL:
+            require(arrays[f"h.{spec['name']}.thresholds"].shape == (len(labels),), f"head {spec['name']!r}: thresholds")
+    stems = [_text(arrays[f"stems.{part}"]).split("\n") for part in ("words", "stems")]
+    require(len(stems[0]) == len(stems[1]), "words and stems differ in number")
 
 
 def _text_array(text: str) -> np.ndarray:

@@ -206,7 +206,7 @@ def load_predictor(directory: str | Path | None = None) -> tuple[Any, dict[str, 
 
     try:
         return read_predictor(path), manifest
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError, OSError) as exc:
         raise ModelError(f"cannot read the predictor ({exc.__class__.__name__}: {exc})", path=path) from None
 
 

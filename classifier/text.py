@@ -98,10 +98,11 @@ def _is_separator(char: str) -> bool:
     """Whether a non-ASCII character cuts words.
 
     Word characters are what the regular expression `\\w` takes (`str.isalnum`
-    or "_"), plus combining marks, which stay inside their word until folding
-    strips them; "ʼ" is an apostrophe here even though Unicode calls it a letter.
+    or "_"), plus combining marks, which stay inside their word (folding strips
+    the Latin ones; the regular expression the tokenizer replaced cut words
+    there); "ʼ" is an apostrophe here even though Unicode calls it a letter.
     """
-    return char == "ʼ" or not (char.isalnum() or unicodedata.combining(char))
+    return char == "ʼ" or not (char.isalnum() or char == "_" or unicodedata.combining(char))
 
 
 def joined_tokens(texts: Sequence[str]) -> list[str]:
@@ -161,15 +162,16 @@ def canonical_token(token: str, folding: bool = False) -> str | None:
 
     Dropping elisions lets "l'armée" and "armée" share a feature; "2024" and
     "12" are both the number token; letters mixed with digits ("g5") stay.
-    With `folding`, accents are stripped ("armée" -> "armee").
+    With `folding`, accents are stripped first ("armée" -> "armee", and "ç'a"
+    loses its elided "c" as "c'a" does).
     """
+    if folding and not token.isascii():
+        token = fold_accents(token)
+        if not token:  # a token of combining marks alone folds to nothing
+            return None
     if token in ELIDED:
         return None
-    if token.isdigit():
-        return NUMBER_TOKEN
-    if folding and not token.isascii():
-        return fold_accents(token) or None  # a token of combining marks alone folds to nothing
-    return token
+    return NUMBER_TOKEN if token.isdigit() else token
 
 
 def word_tokens_batch(texts: Sequence[str], folding: bool = True) -> list[list[str]]:

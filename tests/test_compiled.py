@@ -56,6 +56,53 @@ def test_an_altered_predictor_is_refused(small_model, tmp_path):
     assert PREDICTOR_FILE in str(caught.value)
 
 
+def _rewrite_predictor(model_dir, change) -> None:
+    """Change the arrays of a copied model's predictor and fix its hash, as a forger could."""
+    import numpy as np
+
+    from classifier.persistence import MANIFEST_FILE, file_sha256
+
+    path = model_dir / PREDICTOR_FILE
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    change(arrays)
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+    manifest = json.loads((model_dir / MANIFEST_FILE).read_text())
+    manifest["predictor_sha256"] = file_sha256(path)
+    (model_dir / MANIFEST_FILE).write_text(json.dumps(manifest))
+
+
+def _without_last_line(array):
+    return array[: array.tobytes().rindex(b"\n")]
+
+
+def _header_with(arrays, **changes) -> None:
+    import numpy as np
+
+    header = json.loads(arrays["header"].tobytes())
+    header["heads"][0].update(changes)
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda arrays: _header_with(arrays, task="nonsense"), "no known task"),
+        (lambda arrays: _header_with(arrays, labels=[1, 2, 3]), "labels must be strings"),
+        (lambda arrays: arrays.update({"stems.stems": _without_last_line(arrays["stems.stems"])}), "words and stems"),
+        (lambda arrays: arrays.pop("h.labels.weights"), "KeyError"),
+    ],
+)
+def test_a_forged_predictor_is_refused_with_a_reason(small_model, tmp_path, change, message):
+    model_dir = tmp_path / "model"
+    shutil.copytree(small_model, model_dir)
+    _rewrite_predictor(model_dir, change)
+    with pytest.raises(ModelError, match=message) as caught:
+        load_predictor(model_dir)
+    assert PREDICTOR_FILE in str(caught.value)
+
+
 def test_without_a_predictor_the_full_model_is_used(small_model, tmp_path):
     model_dir = tmp_path / "model"
     shutil.copytree(small_model, model_dir)

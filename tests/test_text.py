@@ -57,6 +57,12 @@ def test_separators_cut_words_and_letters_of_any_script_do_not():
     assert word_tokens("e\u0301meute x\u0301y") == ["emeute", "xy"]  # a combining mark stays in its word, then folds
 
 
+def test_folding_comes_before_elisions_and_numbers():
+    assert word_tokens("Ç'a été dur ; ç’aurait pu") == ["a", "ete", "dur", "aurait", "pu"]
+    assert word_tokens("Ç'a", folding=False) == ["ç", "a"]
+    assert word_tokens("1\u0301 réforme_retraites") == ["0", "reforme_retraites"]
+
+
 def test_case_folding_does_not_depend_on_the_rest_of_the_batch():
     # "ß" needs casefold and "Σ" lower's final sigma; whichever the batch holds, each text reads the same.
     texts = ["Straße", "ΣΟΦΟΣ", "L'ARMÉE"]

@@ -32,6 +32,7 @@ EDGE_CASES = [
     "jihadiste groupe jihadiste groupe",
     "«Gao»—l’attentat…50€, groupe’jihadiste « » —",  # separators inside raw tokens: compounds
     "un\u00a0groupe\u202fjihadiste\u2009à\u00a0Gao",  # non-ASCII spaces
+    "#réforme_retraites @Élysée_attentat_terroriste ç’a",  # "_" inside a word that a compound cuts
 ]
 
 
