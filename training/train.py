@@ -36,8 +36,8 @@ class Recipe:
 
     The defaults were chosen by grouped cross-validation on the corpus, with
     speed as part of the choice (BENCHMARKS.md): character n-grams gain about
-    0.01 macro-F1 in cross-validation but make training and prediction five to
-    ten times slower, so they are off unless asked for.
+    0.01 macro-F1 in cross-validation but make training about six times and
+    prediction more than ten times slower, so they are off unless asked for.
     """
 
     word_ngrams: tuple[int, int] | None = (1, 2)
