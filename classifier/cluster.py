@@ -135,12 +135,13 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
         with atomic_output(target) as handle:
             reader = Source(source)
             chunks = predict_file_jsonl(reader, model, BatchOptions(**options), jobs=1)  # line files: JSONL from arrays
-            if chunks is None:
+            if chunks is None:  # CSV/TSV
                 write_jsonl(counted(predict_rows(read_rows(reader), model, live=not reader.is_regular_file, **options)), handle)
-            for text, errors in chunks or ():
-                handle.write(text)
-                result.records += text.count("\n")  # one line per record: JSON escapes newlines in strings
-                result.errors += errors
+            else:
+                for text, errors in chunks:
+                    handle.write(text)
+                    result.records += text.count("\n")  # one line per record: JSON escapes newlines in strings
+                    result.errors += errors
     except WiretagError as exc:
         result.failure = str(exc)
     return result

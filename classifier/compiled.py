@@ -85,77 +85,63 @@ def write_predictor(tagger: Tagger, path: str | Path) -> bool:
 
 
 def read_predictor(path: str | Path) -> Tagger:
-    """A tagger that predicts exactly as the full model does, from `predictor.npz`."""
+    """A tagger that predicts exactly as the full model does, from `predictor.npz`.
+
+    Parts that do not fit together (shapes, kinds, tasks, labels) raise
+    ValueError before the tagger exists.
+    """
     from classifier.text import remember_stems
     from classifier.vectorize import BatchLexicon, BatchVectorizer, BatchWords
 
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     header = json.loads(_text(arrays["header"]))
-    _check(header, arrays)
+    _require(isinstance(header, dict) and isinstance(header.get("blocks"), list), "no list of feature blocks")
+    _require(isinstance(header.get("heads"), list) and len(header["heads"]) > 0, "no heads")
     blocks: list[Any] = []
+    n_features = 0
     for i, spec in enumerate(header["blocks"]):
-        if spec["kind"] == "words":
-            options = {key: value for key, value in spec.items() if key not in ("kind", "ngram_sizes")}
-            options["ngram_range"] = tuple(options["ngram_range"])
-            blocks.append(
-                BatchWords(
-                    _text(arrays[f"b{i}.words"]).split("\n"),
-                    arrays[f"b{i}.unigram_column"],
-                    {n: (arrays[f"b{i}.keys{n}"], arrays[f"b{i}.columns{n}"]) for n in spec["ngram_sizes"]},
-                    arrays.get(f"b{i}.idf"),
-                    **options,
-                )
-            )
-        else:
+        _require(isinstance(spec, dict) and spec.get("kind") in ("words", "lexicon"), f"block {i} is of no known kind")
+        if spec["kind"] == "lexicon":
             terms = [(label, tuple(words)) for label, words in spec["terms"]]
             blocks.append(BatchLexicon(spec["n_labels"], terms, spec["weight"]))
-    heads = {}
-    for spec in header["heads"]:
-        name, task = spec["name"], spec["task"]
-        scores = LinearScores(
-            task, arrays[f"h.{name}.weights"], arrays[f"h.{name}.intercept"], arrays.get(f"h.{name}.thresholds")
-        )
-        heads[name] = Head(name, task, spec["labels"], scores)
+            n_features += int(spec["n_labels"])
+            continue
+        words = _text(arrays[f"b{i}.words"]).split("\n")
+        _require(len(words) == len(arrays[f"b{i}.unigram_column"]), f"block {i}: words and columns differ in length")
+        ngram_keys = {}
+        for n in spec["ngram_sizes"]:
+            keys, columns = arrays[f"b{i}.keys{n}"], arrays[f"b{i}.columns{n}"]
+            _require(len(keys) == len(columns) and (keys >= 0).all(), f"block {i}: bad {n}-gram keys")
+            ngram_keys[n] = (keys, columns)
+        options = {key: value for key, value in spec.items() if key not in ("kind", "ngram_sizes")}
+        options["ngram_range"] = tuple(options["ngram_range"])
+        blocks.append(BatchWords(words, arrays[f"b{i}.unigram_column"], ngram_keys, arrays.get(f"b{i}.idf"), **options))
+        n_features += int(spec["n_features"])
+    heads = {spec.get("name"): _head(spec, arrays, n_features) for spec in header["heads"]}
     stems = (_text(arrays["stems.words"]), _text(arrays["stems.stems"]))
+    _require(stems[0].count("\n") == stems[1].count("\n"), "words and stems differ in number")
     tagger = Tagger(None, heads, stems)
     remember_stems(stems)
     tagger._batch_vectorizer = BatchVectorizer(blocks)
     return tagger
 
 
-def _check(header: Any, arrays: dict[str, np.ndarray]) -> None:
-    """Refuse a file whose parts do not fit together (ValueError), before anything is built from it."""
+def _head(spec: dict, arrays: dict[str, np.ndarray], n_features: int) -> Head:
+    name, task, labels = spec.get("name"), spec.get("task"), spec.get("labels")
+    _require(task in (MULTILABEL, MULTICLASS), f"head {name!r} has no known task")
+    _require(isinstance(labels, list) and all(isinstance(label, str) for label in labels), "labels must be strings")
+    weights, intercept = arrays[f"h.{name}.weights"], arrays[f"h.{name}.intercept"]
+    thresholds = arrays[f"h.{name}.thresholds"] if task == MULTILABEL else None
+    _require(weights.shape == (n_features, len(labels)), f"head {name!r}: weights of shape {weights.shape}")
+    _require(intercept.shape == (len(labels),), f"head {name!r}: intercepts of shape {intercept.shape}")
+    _require(thresholds is None or thresholds.shape == (len(labels),), f"head {name!r}: thresholds")
+    return Head(name, task, labels, LinearScores(task, weights, intercept, thresholds))
 
-    def require(condition: bool, what: str) -> None:
-        if not condition:
-            raise ValueError(f"malformed predictor: {what}")
 
-    require(isinstance(header, dict) and isinstance(header.get("blocks"), list), "no list of feature blocks")
-    require(isinstance(header.get("heads"), list) and len(header["heads"]) > 0, "no heads")
-    n_features = 0
-    for i, spec in enumerate(header["blocks"]):
-        require(isinstance(spec, dict) and spec.get("kind") in ("words", "lexicon"), f"block {i} is of no known kind")
-        if spec["kind"] == "words":
-            words = _text(arrays[f"b{i}.words"]).split("\n")
-            require(len(words) == len(arrays[f"b{i}.unigram_column"]), f"block {i}: words and columns differ in length")
-            for n in spec["ngram_sizes"]:
-                keys, columns = arrays[f"b{i}.keys{n}"], arrays[f"b{i}.columns{n}"]
-                require(len(keys) == len(columns) and (keys >= 0).all(), f"block {i}: bad {n}-gram keys")
-            n_features += int(spec["n_features"])
-        else:
-            n_features += int(spec["n_labels"])
-    for spec in header["heads"]:
-        labels = spec.get("labels")
-        require(spec.get("task") in (MULTILABEL, MULTICLASS), f"head {spec.get('name')!r} has no known task")
-        require(isinstance(labels, list) and all(isinstance(label, str) for label in labels), "labels must be strings")
-        weights = arrays[f"h.{spec['name']}.weights"]
-        require(weights.shape == (n_features, len(labels)), f"head {spec['name']!r}: weights of shape {weights.shape}")
-        require(arrays[f"h.{spec['name']}.intercept"].shape == (len(labels),), f"head {spec['name']!r}: intercepts")
-        if spec["task"] == MULTILABEL:
-            require(arrays[f"h.{spec['name']}.thresholds"].shape == (len(labels),), f"head {spec['name']!r}: thresholds")
-    stems = [_text(arrays[f"stems.{part}"]).split("\n") for part in ("words", "stems")]
-    require(len(stems[0]) == len(stems[1]), "words and stems differ in number")
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise ValueError(f"malformed predictor: {what}")
 
 
 def _text_array(text: str) -> np.ndarray:

@@ -81,8 +81,8 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
     slots: list[int] = []
     max_chars = options.max_chars
     for row in batch:
-        text = row.fields.get("text") if row.error is None else None
-        if isinstance(text, str) and text and not text.isspace():  # the common case, without a call
+        text = _paragraph(row)
+        if text is not None:
             record: dict[str, Any] = {"id": row.id}
             if max_chars is not None and len(text) > max_chars:
                 text = text[:max_chars]
@@ -121,10 +121,8 @@ def tag_batch_jsonl(batch: Sequence[Row], model: Any, options: BatchOptions) -> 
     """
     texts: list[str] = []
     for row in batch:
-        text = row.fields.get("text") if row.error is None else None
-        if not isinstance(text, str) or not text or text.isspace():
-            break
-        if options.max_chars is not None and len(text) > options.max_chars:
+        text = _paragraph(row)
+        if text is None or (options.max_chars is not None and len(text) > options.max_chars):
             break
         texts.append(text)
     else:
@@ -135,6 +133,12 @@ def tag_batch_jsonl(batch: Sequence[Row], model: Any, options: BatchOptions) -> 
                 return "".join(f'{{"id": {encode_json(row.id)}, {fields}}}\n' for row, fields in zip(batch, encoded)), 0
     records = tag_batch(batch, model, options)
     return jsonl_text(records), sum("error" in record for record in records)
+
+
+def _paragraph(row: Row) -> str | None:
+    """The row's text when there is one to tag (None: an error record, from `text_of`)."""
+    text = row.fields.get("text") if row.error is None else None
+    return text if isinstance(text, str) and text and not text.isspace() else None
 
 
 _WORKER_STATE: tuple | None = None
