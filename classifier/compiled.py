@@ -22,6 +22,21 @@ import numpy as np
 from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger
 
 
+def linear_probabilities(X, weights: np.ndarray, intercept: np.ndarray, task: str) -> np.ndarray:
+    """A linear head's probability of each label: sigmoid(X·W + b), each row summing to 1 for a multi-class head.
+
+    `MultiLabelLinear`, `MulticlassLinear` and `LinearScores` all score with
+    it, so the full and the prediction-only model agree by construction.
+    `weights` is (n_features, n_labels): `coef_.T`.
+    """
+    from scipy.special import expit
+
+    proba = expit(np.asarray(X @ weights) + intercept)
+    if task == MULTICLASS:
+        proba = proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
+    return proba
+
+
 class LinearScores:
     """A fitted head's probabilities from its arrays, as `MultiLabelLinear`/`MulticlassLinear` compute them."""
 
@@ -32,12 +47,7 @@ class LinearScores:
         self.thresholds_ = thresholds
 
     def predict_proba(self, X) -> np.ndarray:
-        from scipy.special import expit
-
-        proba = expit(np.asarray(X @ self.weights) + self.intercept_)
-        if self.task == MULTICLASS:
-            proba = proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
-        return proba
+        return linear_probabilities(X, self.weights, self.intercept_, self.task)
 
 
 def predictor_arrays(tagger: Tagger) -> dict[str, np.ndarray] | None:

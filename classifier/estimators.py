@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
+
+from classifier.compiled import linear_probabilities
+from classifier.model import MULTICLASS, MULTILABEL
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -115,7 +117,8 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each label, independently: rows need not sum to 1."""
-        return expit(self.decision_function(X))
+        check_is_fitted(self, "coef_")
+        return linear_probabilities(X, self.coef_.T, self.intercept_, MULTILABEL)
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
@@ -182,8 +185,8 @@ class MulticlassLinear(MultiLabelLinear):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        proba = super().predict_proba(X)
-        return proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
+        check_is_fitted(self, "coef_")
+        return linear_probabilities(X, self.coef_.T, self.intercept_, MULTICLASS)
 
     def predict(self, X) -> np.ndarray:
         return self.predict_proba(X).argmax(axis=1)

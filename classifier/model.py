@@ -124,14 +124,11 @@ class Tagger:
                     record["scores"] = dict(zip(row_names, row_values))
         if TOPIC_HEAD in self.heads:
             topic = self.heads[TOPIC_HEAD]
-            rows = probabilities[TOPIC_HEAD]
-            best = rows.argmax(axis=1)
-            best_scores = np.round(rows[np.arange(len(rows)), best], 4).tolist()
-            for record, index, score in zip(records, best.tolist(), best_scores):
+            best, best_scores = _best(probabilities[TOPIC_HEAD])
+            for record, index, score in zip(records, best.tolist(), np.round(best_scores, 4).tolist()):
                 record["topic"] = topic.labels[index]
                 record["topic_score"] = score
         return records
-
 
     def encoded_records(
         self, X, *, k: int | None = None, threshold: float | None = None, scores: bool = True
@@ -160,12 +157,16 @@ class Tagger:
                 columns.append(['"scores": {' + ", ".join(row) + "}" for row in pairs])
         if TOPIC_HEAD in self.heads:
             topic = self.heads[TOPIC_HEAD]
-            rows = probabilities[TOPIC_HEAD]
-            best = rows.argmax(axis=1)
+            best, best_scores = _best(probabilities[TOPIC_HEAD])
             names = np.asarray(['"topic": ' + encode_json(label) + ', "topic_score": ' for label in topic.labels], dtype=object)
-            best_values = values[np.rint(rows[np.arange(len(rows)), best] * 10_000).astype(np.intp)]
-            columns.append((names[best] + best_values).tolist())
+            columns.append((names[best] + values[np.rint(best_scores * 10_000).astype(np.intp)]).tolist())
         return [", ".join(fields) for fields in zip(*columns)]
+
+
+def _best(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A multi-class head's best label in each row, and its probability."""
+    best = rows.argmax(axis=1)
+    return best, rows[np.arange(len(rows)), best]
 
 
 @lru_cache(maxsize=1)

@@ -171,13 +171,7 @@ def load_model(directory: str | Path | None = None) -> tuple[Any, dict[str, Any]
     model_path = directory / MODEL_FILE
     if not model_path.is_file():
         raise ModelError(f"{MODEL_FILE} is missing", path=directory)
-    actual = file_sha256(model_path)
-    if actual != manifest["model_sha256"]:
-        raise ModelError(
-            f"SHA-256 mismatch: manifest says {manifest['model_sha256'][:12]}…, file is {actual[:12]}…; "
-            "the model was altered or damaged, refusing to load",
-            path=model_path,
-        )
+    _check_sha256(model_path, manifest["model_sha256"])
     _warn_on_version_change(manifest)
     from classifier.safe_pickle import safe_load
 
@@ -195,6 +189,17 @@ def load_predictor(directory: str | Path | None = None) -> tuple[Any, dict[str, 
     expected = manifest.get("predictor_sha256")
     if not expected or not path.is_file():
         return load_model(directory)
+    _check_sha256(path, expected)
+    from classifier.compiled import read_predictor
+
+    try:
+        return read_predictor(path), manifest
+    except (KeyError, ValueError, TypeError, AttributeError, OSError) as exc:
+        raise ModelError(f"cannot read the predictor ({exc.__class__.__name__}: {exc})", path=path) from None
+
+
+def _check_sha256(path: Path, expected: str) -> None:
+    """Refuse a file whose SHA-256 is not the manifest's, before reading a byte of it as a model."""
     actual = file_sha256(path)
     if actual != expected:
         raise ModelError(
@@ -202,12 +207,6 @@ def load_predictor(directory: str | Path | None = None) -> tuple[Any, dict[str, 
             "the model was altered or damaged, refusing to load",
             path=path,
         )
-    from classifier.compiled import read_predictor
-
-    try:
-        return read_predictor(path), manifest
-    except (KeyError, ValueError, TypeError, AttributeError, OSError) as exc:
-        raise ModelError(f"cannot read the predictor ({exc.__class__.__name__}: {exc})", path=path) from None
 
 
 def _warn_on_version_change(manifest: Mapping[str, Any]) -> None:

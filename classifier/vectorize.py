@@ -64,12 +64,9 @@ class TokenTable(dict):
         self.parts: dict[int, list[int]] = {}  # compound row -> its parts' rows
 
     def __missing__(self, raw: bytes) -> int:
-        parts = None
-        if not raw.isascii():
-            text = raw.decode()
-            pieces = split_separators(text)
-            if pieces != [text]:
-                parts = [self[piece.encode()] for piece in pieces]
+        text = raw.decode()
+        pieces = [text] if raw.isascii() else split_separators(text)
+        parts = [self[piece.encode()] for piece in pieces] if pieces != [text] else None
         row = len(self.tokens)
         if row == len(self.values):
             self.values = np.concatenate([self.values, np.empty_like(self.values)])
@@ -78,7 +75,7 @@ class TokenTable(dict):
             self.parts[row] = parts
             token = None
         else:
-            token = None if raw == _BREAK else canonical_token(raw.decode(), self.folding)
+            token = None if raw == _BREAK else canonical_token(text, self.folding)
             kind = BREAK if raw == _BREAK else DROPPED if token is None else WORD
             self.values[row] = [kind] + [compute(token) if kind == WORD else 0 for compute in self.columns]
         self.tokens.append(token)
