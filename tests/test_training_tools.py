@@ -1,4 +1,4 @@
-"""Training helpers at their edges: a rare label under the SVM loss, the contamination check's batch filter."""
+"""Training helpers at their edges: a rare label under the SVM loss, the contamination check's batch filter, the suspect-label listing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifier.estimators import MultiLabelLinear
+from tests.conftest import labelled_rows, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,3 +36,21 @@ def test_contamination_check_names_a_batch_glob_that_matches_nothing(tmp_path):
     )
     assert result.returncode == 2
     assert "no batch file" in result.stderr and "nothing-here-*.jsonl" in result.stderr
+
+
+def test_suspects_lists_a_mislabelled_row_both_ways(tmp_path):
+    rows = labelled_rows()
+    wrong = next(r for r in rows if r["id"] == "employment-3")
+    wrong["labels"] = ["migration"]  # a text about jobs, labelled as migration
+    path = write_jsonl(tmp_path / "rows.jsonl", rows)
+    out = tmp_path / "suspects.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "training.suspects", str(path), "-o", str(out), "--low", "0.3", "--high", "0.7"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    mine = {(s["theme"], s["labelled"]) for s in found if s["id"] == "employment-3"}
+    assert mine == {("employment", False), ("migration", True)}
+    assert all(s["id"] == "employment-3" for s in found)
+    assert f"{len(found)} suspect labels in 1 of {len(rows)} rows" in result.stdout

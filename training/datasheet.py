@@ -6,7 +6,8 @@
 The figures cover the assembled corpus (train + test split): counts per
 theme, topic and register, hard negatives, multi-theme share, countries and
 regions, lengths, co-occurrences, and the agreement of the blind relabelling
-pass (training/data/blind-pass/).
+pass (training/data/blind-pass/) and of the review of suspect labels
+(training/data/review/).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 DATA = Path(__file__).resolve().parent / "data"
 SPLITS = ("themes-train.jsonl", "themes-test.jsonl")
 BLIND = DATA / "blind-pass"
+REVIEW = DATA / "review" / "suspects-reviewed.jsonl"
 BEGIN, END = "<!-- figures:begin (python -m training.datasheet --write) -->", "<!-- figures:end -->"
 
 REGIONS = {
@@ -84,6 +86,24 @@ def blind_agreement(rows: list[dict[str, Any]], themes: list[str]) -> dict[str, 
     }
 
 
+def suspect_review() -> dict[str, Any] | None:
+    """How many listed suspect labels were reviewed and how many the reviewer changed, per theme."""
+    if not REVIEW.exists():
+        return None
+    decisions = [json.loads(line) for line in REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()]
+    per_theme: dict[str, dict[str, int]] = {}
+    for d in decisions:
+        counts = per_theme.setdefault(d["theme"], {"reviewed": 0, "added": 0, "removed": 0})
+        counts["reviewed"] += 1
+        if d["carries"] != d["labelled"]:
+            counts["added" if d["carries"] else "removed"] += 1
+    return {
+        "reviewed": len(decisions),
+        "changed": sum(d["carries"] != d["labelled"] for d in decisions),
+        "per_theme": dict(sorted(per_theme.items())),
+    }
+
+
 def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     themes = sorted({label for r in rows for label in r["labels"]})
     themed = [r for r in rows if r["labels"]]
@@ -113,6 +133,7 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "sentences_estimate": dict(sorted(Counter(min(s, 9) for s in sentences).items())),
         "cooccurrence": {a: {b: sum(a in r["labels"] and b in r["labels"] for r in rows) for b in themes} for a in themes},
         "blind_pass": blind_agreement(rows, themes),
+        "suspect_review": suspect_review(),
     }
 
 
@@ -153,6 +174,15 @@ def render(f: dict[str, Any]) -> str:
             "Counts are first pass / second pass. "
             f"Identical theme sets: {blind['label_sets_identical']:.1%}; same topic: {blind['topic_agreement']:.1%}.", "",
             table(rows, ("theme", "first / second, agreement, Cohen's kappa, F1 between passes")),
+        ]
+    review = f["suspect_review"]
+    if review:
+        rows = {t: f"{v['reviewed']} reviewed, {v['added']} added, {v['removed']} removed" for t, v in review["per_theme"].items()}
+        parts += [
+            "", f"### Review of suspect labels ({review['reviewed']} labels, {review['changed']} changed)",
+            "Labels that out-of-fold scores contradicted (`python -m training.suspects`), "
+            "judged blind by a reviewer against the taxonomy's rules.", "",
+            table(rows, ("theme", "decisions")),
         ]
     parts.append(END)
     return "\n".join(parts)

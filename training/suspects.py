@@ -1,0 +1,67 @@
+"""Labels that the model's out-of-fold scores contradict: candidates for a review pass.
+
+    python -m training.suspects training/data/themes-train.jsonl training/data/themes-test.jsonl \
+        --taxonomy training/taxonomy.toml -o suspects.jsonl [--low 0.02] [--high 0.98]
+
+Every row is scored by a model that never saw its story (the same grouped
+cross-validation that tunes the thresholds). A theme a row carries but scores
+under `--low`, or one it lacks but scores over `--high`, is listed with its
+score. The listing is for people to review against the taxonomy's rules; a
+score is no verdict, and the rows are not changed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training.data import LabelledData, load_labelled
+from training.taxonomy import load_taxonomy
+from training.train import Recipe, cross_validated_probabilities, encode_targets
+
+
+def suspect_labels(
+    data: LabelledData,
+    lexicon: dict[str, list[str]] | None,
+    *,
+    low: float = 0.02,
+    high: float = 0.98,
+    recipe: Recipe | None = None,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """(row, theme) pairs whose label the out-of-fold score contradicts, most contradicted first."""
+    labels, target = encode_targets(data)["labels"]
+    scores = cross_validated_probabilities(data, {"labels": (labels, target)}, recipe or Recipe(), lexicon, seed)["labels"]
+    carried = target.astype(bool)
+    flagged = (carried & (scores < low)) | (~carried & (scores > high))
+    ids = data.columns.get("id") or [f"{path}:{line}" for path, line in data.locations]
+    found = [
+        {"id": ids[i], "theme": labels[j], "labelled": bool(carried[i, j]), "score": round(float(scores[i, j]), 4)}
+        for i, j in zip(*np.nonzero(flagged))
+    ]
+    return sorted(found, key=lambda s: -abs(s["score"] - (0.0 if not s["labelled"] else 1.0)))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="labelled JSONL files with a `labels` field")
+    parser.add_argument("--taxonomy", type=Path, default=None, help="label set whose lexicon the model uses")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="JSONL of suspects: id, theme, labelled, score")
+    parser.add_argument("--low", type=float, default=0.02, help="a carried theme scoring under this is listed")
+    parser.add_argument("--high", type=float, default=0.98, help="a missing theme scoring over this is listed")
+    args = parser.parse_args(argv)
+    taxonomy = load_taxonomy(args.taxonomy) if args.taxonomy else None
+    data = load_labelled(args.files, taxonomy=taxonomy, keep=("id",))
+    found = suspect_labels(data, taxonomy.lexicon() if taxonomy else None, low=args.low, high=args.high)
+    args.output.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in found), encoding="utf-8")
+    rows = len({s["id"] for s in found})
+    print(f"{len(found)} suspect labels in {rows} of {len(data)} rows -> {args.output}")
+
+
+if __name__ == "__main__":
+    main()
