@@ -54,3 +54,15 @@ def test_suspects_lists_a_mislabelled_row_both_ways(tmp_path):
     assert mine == {("employment", False), ("migration", True)}
     assert all(s["id"] == "employment-3" for s in found)
     assert f"{len(found)} suspect labels in 1 of {len(rows)} rows" in result.stdout
+
+
+def test_suspects_names_the_bad_line_and_writes_nothing(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"id": "a", "text": "Un paragraphe.", "labels": []}\n{"id": "b", "text": \n', encoding="utf-8")
+    out = tmp_path / "suspects.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "training.suspects", str(path), "-o", str(out)], cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"training.suspects: error: {path}:2") and result.stderr.count("\n") == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == [path]

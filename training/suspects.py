@@ -13,13 +13,15 @@ score is no verdict, and the rows are not changed here.
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from classifier.errors import WiretagError
+from classifier.output import atomic_output, write_jsonl
 from training.data import LabelledData, load_labelled
 from training.taxonomy import load_taxonomy
 from training.train import Recipe, cross_validated_probabilities, encode_targets
@@ -35,7 +37,10 @@ def suspect_labels(
     seed: int = 0,
 ) -> list[dict[str, Any]]:
     """(row, theme) pairs whose label the out-of-fold score contradicts, most contradicted first."""
-    labels, target = encode_targets(data)["labels"]
+    heads = encode_targets(data)
+    if "labels" not in heads:
+        raise WiretagError("needs rows with a 'labels' list (themes) to list suspects", field="labels")
+    labels, target = heads["labels"]
     scores = cross_validated_probabilities(data, {"labels": (labels, target)}, recipe or Recipe(), lexicon, seed)["labels"]
     carried = target.astype(bool)
     flagged = (carried & (scores < low)) | (~carried & (scores > high))
@@ -44,7 +49,7 @@ def suspect_labels(
         {"id": ids[i], "theme": labels[j], "labelled": bool(carried[i, j]), "score": round(float(scores[i, j]), 4)}
         for i, j in zip(*np.nonzero(flagged))
     ]
-    return sorted(found, key=lambda s: -abs(s["score"] - (0.0 if not s["labelled"] else 1.0)))
+    return sorted(found, key=lambda s: s["score"] if s["labelled"] else 1.0 - s["score"])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -55,10 +60,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--low", type=float, default=0.02, help="a carried theme scoring under this is listed")
     parser.add_argument("--high", type=float, default=0.98, help="a missing theme scoring over this is listed")
     args = parser.parse_args(argv)
-    taxonomy = load_taxonomy(args.taxonomy) if args.taxonomy else None
-    data = load_labelled(args.files, taxonomy=taxonomy, keep=("id",))
-    found = suspect_labels(data, taxonomy.lexicon() if taxonomy else None, low=args.low, high=args.high)
-    args.output.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in found), encoding="utf-8")
+    try:
+        taxonomy = load_taxonomy(args.taxonomy) if args.taxonomy else None
+        data = load_labelled(args.files, taxonomy=taxonomy, keep=("id",))
+        found = suspect_labels(data, taxonomy.lexicon() if taxonomy else None, low=args.low, high=args.high)
+        with atomic_output(args.output) as handle:
+            write_jsonl(found, handle)
+    except WiretagError as error:
+        print(f"training.suspects: error: {error}", file=sys.stderr)
+        raise SystemExit(error.exit_code) from None
     rows = len({s["id"] for s in found})
     print(f"{len(found)} suspect labels in {rows} of {len(data)} rows -> {args.output}")
 
