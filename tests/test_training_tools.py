@@ -66,3 +66,19 @@ def test_suspects_names_the_bad_line_and_writes_nothing(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"training.suspects: error: {path}:2") and result.stderr.count("\n") == 1
     assert not out.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_suspects_name_rows_without_an_id_by_file_and_line(tmp_path):
+    rows = [{key: value for key, value in r.items() if key != "id"} for r in labelled_rows()]
+    rows[5]["labels"] = ["terrorism"]  # a text about migrants, labelled as terrorism
+    path = write_jsonl(tmp_path / "rows.jsonl", rows)
+    out = tmp_path / "suspects.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "training.suspects", str(path), "-o", str(out), "--low", "0.3", "--high", "0.7"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(s["id"].startswith(f"{path}:") for s in found)
+    mine = {(s["theme"], s["labelled"]) for s in found if s["id"] == f"{path}:6"}
+    assert mine == {("migration", False), ("terrorism", True)}

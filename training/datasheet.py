@@ -99,7 +99,7 @@ def suspect_review() -> dict[str, Any] | None:
             counts["added" if d["carries"] else "removed"] += 1
     return {
         "reviewed": len(decisions),
-        "changed": sum(d["carries"] != d["labelled"] for d in decisions),
+        "changed": sum(counts["added"] + counts["removed"] for counts in per_theme.values()),
         "per_theme": dict(sorted(per_theme.items())),
     }
 

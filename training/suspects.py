@@ -44,9 +44,9 @@ def suspect_labels(
     scores = cross_validated_probabilities(data, {"labels": (labels, target)}, recipe or Recipe(), lexicon, seed)["labels"]
     carried = target.astype(bool)
     flagged = (carried & (scores < low)) | (~carried & (scores > high))
-    ids = data.columns.get("id") or [f"{path}:{line}" for path, line in data.locations]
+    ids = data.columns.get("id") or [None] * len(data)
     found = [
-        {"id": ids[i], "theme": labels[j], "labelled": bool(carried[i, j]), "score": round(float(scores[i, j]), 4)}
+        {"id": ids[i] if ids[i] is not None else "{}:{}".format(*data.locations[i]), "theme": labels[j], "labelled": bool(carried[i, j]), "score": round(float(scores[i, j]), 4)}
         for i, j in zip(*np.nonzero(flagged))
     ]
     return sorted(found, key=lambda s: s["score"] if s["labelled"] else 1.0 - s["score"])
