@@ -38,16 +38,20 @@ def test_contamination_check_names_a_batch_glob_that_matches_nothing(tmp_path):
     assert "no batch file" in result.stderr and "nothing-here-*.jsonl" in result.stderr
 
 
+def _suspects(path: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "training.suspects", str(path), "-o", str(out), *options],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+
+
 def test_suspects_lists_a_mislabelled_row_both_ways(tmp_path):
     rows = labelled_rows()
     wrong = next(r for r in rows if r["id"] == "employment-3")
     wrong["labels"] = ["migration"]  # a text about jobs, labelled as migration
     path = write_jsonl(tmp_path / "rows.jsonl", rows)
     out = tmp_path / "suspects.jsonl"
-    result = subprocess.run(
-        [sys.executable, "-m", "training.suspects", str(path), "-o", str(out), "--low", "0.3", "--high", "0.7"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    result = _suspects(path, out, "--low", "0.3", "--high", "0.7")
     assert result.returncode == 0, result.stderr
     found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     mine = {(s["theme"], s["labelled"]) for s in found if s["id"] == "employment-3"}
@@ -60,9 +64,7 @@ def test_suspects_names_the_bad_line_and_writes_nothing(tmp_path):
     path = tmp_path / "rows.jsonl"
     path.write_text('{"id": "a", "text": "Un paragraphe.", "labels": []}\n{"id": "b", "text": \n', encoding="utf-8")
     out = tmp_path / "suspects.jsonl"
-    result = subprocess.run(
-        [sys.executable, "-m", "training.suspects", str(path), "-o", str(out)], cwd=ROOT, capture_output=True, text=True,
-    )
+    result = _suspects(path, out)
     assert result.returncode == 2
     assert result.stderr.startswith(f"training.suspects: error: {path}:2") and result.stderr.count("\n") == 1
     assert not out.exists() and list(tmp_path.iterdir()) == [path]
@@ -73,10 +75,7 @@ def test_suspects_name_rows_without_an_id_by_file_and_line(tmp_path):
     rows[5]["labels"] = ["terrorism"]  # a text about migrants, labelled as terrorism
     path = write_jsonl(tmp_path / "rows.jsonl", rows)
     out = tmp_path / "suspects.jsonl"
-    result = subprocess.run(
-        [sys.executable, "-m", "training.suspects", str(path), "-o", str(out), "--low", "0.3", "--high", "0.7"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    result = _suspects(path, out, "--low", "0.3", "--high", "0.7")
     assert result.returncode == 0, result.stderr
     found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert all(s["id"].startswith(f"{path}:") for s in found)
