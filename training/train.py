@@ -25,6 +25,7 @@ from classifier.persistence import file_sha256, save_model
 from training.data import LabelledData, load_labelled
 from training.metrics import multiclass_report, multilabel_report
 from training.taxonomy import Taxonomy, load_taxonomy
+from training.thresholds import tuned_threshold
 
 MIN_EXAMPLES = 5
 Progress = Callable[[str], None]
@@ -53,6 +54,7 @@ class Recipe:
     class_weight: str | None = "balanced"
     topic_C: float = 10.0
     tune_thresholds: bool = True
+    threshold_rule: str = "best"  # or "one_se": see training/thresholds.py
     threshold_floor: float = 0.05
     cv_folds: int = 5
 
@@ -173,27 +175,6 @@ def _fold_probabilities(texts, encoded, train_idx, test_idx, recipe: Recipe, lex
     return out
 
 
-def f1_optimal_threshold(y_true: np.ndarray, proba: np.ndarray, floor: float = 0.05) -> float:
-    """The probability cut that maximises F1 on held-out scores, not below `floor`.
-
-    Ties go to the lowest cut: corpus scores are cleaner than real text, so the
-    more permissive of equally good cuts transfers better.
-    """
-    y_true = np.asarray(y_true).astype(bool)
-    if not y_true.any():
-        return max(floor, 0.5)
-    order = np.argsort(-proba, kind="stable")
-    sorted_proba = proba[order]
-    hits = np.cumsum(y_true[order])
-    predicted = np.arange(1, len(proba) + 1)
-    f1 = 2 * hits / (predicted + y_true.sum())
-    distinct = np.r_[sorted_proba[1:] < sorted_proba[:-1], True]  # cut only between distinct scores
-    f1 = np.where(distinct, f1, -1)
-    best = len(f1) - 1 - int(np.argmax(f1[::-1]))  # the last of the best: the lowest cut
-    below = sorted_proba[best + 1] if best + 1 < len(sorted_proba) else 0.0
-    return float(max(floor, (sorted_proba[best] + below) / 2))
-
-
 def cv_report(head: str, labels: list[str], target: np.ndarray, proba: np.ndarray, thresholds=None) -> dict[str, Any]:
     if head_task(head) == MULTILABEL:
         truth = [[labels[j] for j in np.flatnonzero(row)] for row in target]
@@ -227,7 +208,10 @@ def fit_tagger(
     for head, (labels, target) in encoded.items():
         if head_task(head) == MULTILABEL:
             thresholds[head] = [
-                f1_optimal_threshold(target[:, j], oof[head][:, j], recipe.threshold_floor)
+                tuned_threshold(
+                    target[:, j], oof[head][:, j], rule=recipe.threshold_rule, floor=recipe.threshold_floor,
+                    groups=data.groups, seed=seed,
+                )
                 if recipe.tune_thresholds
                 else 0.5
                 for j in range(len(labels))
