@@ -35,7 +35,7 @@ from training.train import Recipe, fit_tagger  # noqa: E402
 TRAIN = ROOT / "training/data/themes-train.jsonl"
 TEST = ROOT / "training/data/themes-test.jsonl"
 REAL_DEV = ROOT.parent / "shared/eval/real-dev.jsonl"
-BASE = Recipe(cv_folds=3)
+BASE = Recipe(cv_folds=3, cv_repeats=1)  # one fold assignment per variant, to keep the table under half an hour
 
 VARIANTS: dict[str, tuple[Recipe, bool]] = {
     # name: (recipe, use the taxonomy lexicon)
@@ -60,6 +60,7 @@ VARIANTS: dict[str, tuple[Recipe, bool]] = {
     "thresholds fixed at 0.5": (replace(BASE, tune_thresholds=False), True),
     "thresholds F1-optimal, floor 0.2": (replace(BASE, threshold_floor=0.2), True),
     "thresholds one SE under the F1-optimal cut": (replace(BASE, threshold_rule="one_se"), True),
+    "thresholds tuned over 3 CV repeats (as shipped)": (replace(BASE, cv_repeats=3), True),
 }
 
 

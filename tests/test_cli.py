@@ -267,3 +267,12 @@ def test_texts_of_a_str_subclass_are_tagged():
     model, _ = load_model()
     records = predict_texts(np.array(["Un attentat jihadiste a frappé Gao.", "Le match de football."]), model)
     assert "error" not in records[0] and "terrorism" in records[0]["labels"]
+
+
+def test_train_cv_repeats_is_recorded_and_refused_with_streaming(tmp_path, train_file):
+    out = tmp_path / "repeated"
+    assert run("train", train_file, "-o", out, "--cv-repeats", "2", "--quiet").exit_code == 0
+    assert json.loads((out / "manifest.json").read_text())["training"]["recipe"]["cv_repeats"] == 2
+    refused = run("train", train_file, "-o", tmp_path / "s", "--streaming", "--cv-repeats", "2")
+    assert refused.exit_code == 2 and "--cv-repeats applies to the in-memory trainer" in refused.output
+    assert not (tmp_path / "s").exists()

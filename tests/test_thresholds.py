@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from tests.conftest import labelled_rows, write_jsonl
+from training.data import load_labelled
 from training.thresholds import f1_optimal_threshold, f1_standard_error, tuned_threshold
 
 # F1 of cutting under each score: 0.5, 0.8, 0.667, 0.857 (best), 0.75, 0.667.
@@ -52,3 +54,33 @@ def test_one_se_rule_moves_down_a_flat_f1_curve_and_never_up():
 def test_unknown_rule_is_refused():
     with pytest.raises(ValueError, match="one_se"):
         tuned_threshold(Y, P, rule="lowest")
+
+
+def _small_data(tmp_path, heads=("labels", "topic")):
+    rows = [{k: v for k, v in r.items() if k in ("id", "text", *heads)} for r in labelled_rows()]
+    return load_labelled([write_jsonl(tmp_path / "rows.jsonl", rows)])
+
+
+def test_thresholds_are_tuned_on_the_scores_of_every_repeat_together(tmp_path):
+    from training.train import Recipe, cross_validated_probabilities, encode_targets, fit_tagger
+
+    data = _small_data(tmp_path)
+    recipe = Recipe(cv_folds=3, cv_repeats=2)
+    tagger, _ = fit_tagger(data, recipe, seed=0)
+    labels, target = encode_targets(data)["labels"]
+    runs = [cross_validated_probabilities(data, encode_targets(data), recipe, None, seed)["labels"] for seed in (0, 1)]
+    pooled = np.concatenate(runs)
+    expected = [tuned_threshold(np.concatenate([target] * 2)[:, j], pooled[:, j]) for j in range(len(labels))]
+    first_only = [tuned_threshold(target[:, j], runs[0][:, j]) for j in range(len(labels))]
+    assert expected != pytest.approx(first_only, abs=1e-4)  # the repeats do move the cuts here
+    assert list(tagger.heads["labels"].thresholds.values()) == pytest.approx(expected)
+
+
+def test_data_without_thresholds_to_tune_is_cross_validated_once(tmp_path, monkeypatch):
+    import training.train as train_module
+
+    calls = []
+    real = train_module.cross_validated_probabilities
+    monkeypatch.setattr(train_module, "cross_validated_probabilities", lambda *a, **k: calls.append(1) or real(*a, **k))
+    train_module.fit_tagger(_small_data(tmp_path, heads=("topic",)), train_module.Recipe(cv_folds=3, cv_repeats=3))
+    assert len(calls) == 1

@@ -57,6 +57,7 @@ class Recipe:
     threshold_rule: str = "best"  # or "one_se": see training/thresholds.py
     threshold_floor: float = 0.05
     cv_folds: int = 5
+    cv_repeats: int = 1  # fold assignments whose scores are pooled to tune thresholds: more, steadier (BENCHMARKS.md)
 
     def features(self, lexicon: dict[str, list[str]] | None):
         return build_features(
@@ -202,23 +203,30 @@ def fit_tagger(
     """Fit a model on labelled data; returns it with its cross-validated reports."""
     encoded = encode_targets(data)
     check_trainable(encoded)
-    oof = cross_validated_probabilities(data, encoded, recipe, lexicon, seed, progress)
+    # Each repeat draws other folds; thresholds are tuned on the scores of all repeats together.
+    tunes = recipe.tune_thresholds and any(head_task(head) == MULTILABEL for head in encoded)
+    oof = [
+        cross_validated_probabilities(data, encoded, recipe, lexicon, seed + repeat, progress)
+        for repeat in range(recipe.cv_repeats if tunes else 1)
+    ]
     reports = {}
     thresholds = {}
     for head, (labels, target) in encoded.items():
         if head_task(head) == MULTILABEL:
+            pooled_target = np.concatenate([target] * len(oof))
+            pooled_proba = np.concatenate([scores[head] for scores in oof])
             thresholds[head] = [
                 tuned_threshold(
-                    target[:, j], oof[head][:, j], rule=recipe.threshold_rule, floor=recipe.threshold_floor,
-                    groups=data.groups, seed=seed,
+                    pooled_target[:, j], pooled_proba[:, j], rule=recipe.threshold_rule, floor=recipe.threshold_floor,
+                    groups=data.groups * len(oof), seed=seed,
                 )
                 if recipe.tune_thresholds
                 else 0.5
                 for j in range(len(labels))
             ]
-            reports[head] = cv_report(head, labels, target, oof[head], np.asarray(thresholds[head]))
+            reports[head] = cv_report(head, labels, target, oof[0][head], np.asarray(thresholds[head]))
         else:
-            reports[head] = cv_report(head, labels, target, oof[head])
+            reports[head] = cv_report(head, labels, target, oof[0][head])
     progress("fitting the final model on all rows")
     features = recipe.features(lexicon).fit(data.texts)
     X = features.transform(data.texts)

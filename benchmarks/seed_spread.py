@@ -1,0 +1,82 @@
+"""How much the shipped recipe's figures move with the training seed alone.
+
+    python benchmarks/seed_spread.py [--seeds 0 1 2] [--repeats 1 3] [--update]
+
+The seed draws the cross-validation folds whose out-of-fold scores tune the
+thresholds. For each number of CV repeats (`Recipe.cv_repeats`) and each
+seed, the recipe is trained on the corpus's training split and scored on its
+test split and, when ../shared is present, on real-dev. The spread says how
+large a difference between two models must be before it means anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import update_section  # noqa: E402
+from training.data import load_labelled  # noqa: E402
+from training.evaluate import score_data  # noqa: E402
+from training.taxonomy import load_taxonomy  # noqa: E402
+from training.train import Recipe, fit_tagger  # noqa: E402
+
+TRAIN = ROOT / "training/data/themes-train.jsonl"
+TEST = ROOT / "training/data/themes-test.jsonl"
+REAL_DEV = ROOT.parent / "shared/eval/real-dev.jsonl"
+
+
+def measure(repeats: int, seed: int, lexicon, train, test, real) -> dict:
+    tagger, _ = fit_tagger(train, replace(Recipe(), cv_repeats=repeats), lexicon=lexicon, seed=seed)
+    thresholds = tagger.heads["labels"].thresholds
+    row = {"repeats": repeats, "seed": seed, "terrorism_threshold": thresholds["terrorism"],
+           "test_macro_f1": score_data(tagger, test)["heads"]["labels"]["macro_f1"]}
+    if real is not None:
+        scores = score_data(tagger, real)["heads"]["labels"]
+        row["real_macro_f1"], row["real_micro_f1"] = scores["macro_f1"], scores["micro_f1"]
+    return row
+
+
+def render(rows: list[dict]) -> str:
+    keys = ["test_macro_f1", "real_macro_f1", "real_micro_f1", "terrorism_threshold"]
+    keys = [k for k in keys if all(k in r for r in rows)]
+    lines = ["| CV repeats | seed | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
+    lines += [f"| {r['repeats']} | {r['seed']} | " + " | ".join(f"{r[k]:.3f}" for k in keys) + " |" for r in rows]
+    for repeats in sorted({r["repeats"] for r in rows}):
+        mine = [r for r in rows if r["repeats"] == repeats]
+        lines.append(f"| {repeats} | range | " + " | ".join(
+            f"{min(r[k] for r in mine):.3f}–{max(r[k] for r in mine):.3f} (mean {statistics.mean(r[k] for r in mine):.3f})"
+            for k in keys) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--repeats", type=int, nargs="+", default=[1, 3], help="values of Recipe.cv_repeats to compare")
+    parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
+    args = parser.parse_args()
+    lexicon = load_taxonomy().lexicon()
+    train = load_labelled([TRAIN])
+    test = load_labelled([TEST], for_training=False)
+    real = load_labelled([REAL_DEV], for_training=False) if REAL_DEV.exists() else None
+    rows = []
+    for repeats in args.repeats:
+        for seed in args.seeds:
+            rows.append(measure(repeats, seed, lexicon, train, test, real))
+            print(render(rows[-1:]).splitlines()[2], flush=True)
+    table = render(rows)
+    print(table)
+    if args.update:
+        update_section("Seed spread", f"`python benchmarks/seed_spread.py --update`: the default recipe trained on the "
+                       f"corpus's training split with seeds {', '.join(map(str, args.seeds))}, for each number of "
+                       "CV repeats that tune the thresholds.\n\n" + table)
+
+
+if __name__ == "__main__":
+    main()
