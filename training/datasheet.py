@@ -22,19 +22,7 @@ from typing import Any
 DATA = Path(__file__).resolve().parent / "data"
 SPLITS = ("themes-train.jsonl", "themes-test.jsonl")
 BLIND = DATA / "blind-pass"
-REVIEWS = {  # file in training/data/review/: (title, what was reviewed and how)
-    "suspects-reviewed.jsonl": (
-        "Review of suspect labels",
-        "Labels that out-of-fold scores contradicted (`python -m training.suspects`), "
-        "judged blind by a reviewer against the taxonomy's rules.",
-    ),
-    "attack-form-reviewed.jsonl": (
-        "Review of attack reports",
-        "Every paragraph without terrorism that uses an attack word (attentat, kamikaze, piégé, explosif, "
-        "bombe, explosion), judged blind by a reviewer when the rule \"attacks terrorist by their form\" "
-        "was added to the taxonomy.",
-    ),
-}
+REVIEW = DATA / "review" / "suspects-reviewed.jsonl"
 BEGIN, END = "<!-- figures:begin (python -m training.datasheet --write) -->", "<!-- figures:end -->"
 
 REGIONS = {
@@ -98,11 +86,11 @@ def blind_agreement(rows: list[dict[str, Any]], themes: list[str]) -> dict[str, 
     }
 
 
-def review_counts(path: Path) -> dict[str, Any] | None:
-    """How many labels a review pass judged and how many the reviewer changed, per theme."""
-    if not path.exists():
+def suspect_review() -> dict[str, Any] | None:
+    """How many listed suspect labels were reviewed and how many the reviewer changed, per theme."""
+    if not REVIEW.exists():
         return None
-    decisions = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    decisions = [json.loads(line) for line in REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()]
     per_theme: dict[str, dict[str, int]] = {}
     for d in decisions:
         counts = per_theme.setdefault(d["theme"], {"reviewed": 0, "added": 0, "removed": 0})
@@ -145,7 +133,7 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "sentences_estimate": dict(sorted(Counter(min(s, 9) for s in sentences).items())),
         "cooccurrence": {a: {b: sum(a in r["labels"] and b in r["labels"] for r in rows) for b in themes} for a in themes},
         "blind_pass": blind_agreement(rows, themes),
-        "reviews": {name: review_counts(DATA / "review" / name) for name in REVIEWS},
+        "suspect_review": suspect_review(),
     }
 
 
@@ -187,14 +175,13 @@ def render(f: dict[str, Any]) -> str:
             f"Identical theme sets: {blind['label_sets_identical']:.1%}; same topic: {blind['topic_agreement']:.1%}.", "",
             table(rows, ("theme", "first / second, agreement, Cohen's kappa, F1 between passes")),
         ]
-    for name, review in f["reviews"].items():
-        if not review:
-            continue
-        title, description = REVIEWS[name]
+    review = f["suspect_review"]
+    if review:
         rows = {t: f"{v['reviewed']} reviewed, {v['added']} added, {v['removed']} removed" for t, v in review["per_theme"].items()}
         parts += [
-            "", f"### {title} ({review['reviewed']} labels, {review['changed']} changed)",
-            f"{description} Decisions and reasons: `training/data/review/{name}`.", "",
+            "", f"### Review of suspect labels ({review['reviewed']} labels, {review['changed']} changed)",
+            "Labels that out-of-fold scores contradicted (`python -m training.suspects`), "
+            "judged blind by a reviewer against the taxonomy's rules.", "",
             table(rows, ("theme", "decisions")),
         ]
     parts.append(END)
