@@ -60,7 +60,7 @@ VARIANTS: dict[str, tuple[Recipe, bool]] = {
     "thresholds fixed at 0.5": (replace(BASE, tune_thresholds=False), True),
     "thresholds F1-optimal, floor 0.2": (replace(BASE, threshold_floor=0.2), True),
     "thresholds one SE under the F1-optimal cut": (replace(BASE, threshold_rule="one_se"), True),
-    "thresholds tuned over 3 CV repeats (as shipped)": (replace(BASE, cv_repeats=3), True),
+    "thresholds tuned over 3 CV repeats (--cv-repeats 3)": (replace(BASE, cv_repeats=3), True),
 }
 
 

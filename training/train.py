@@ -203,7 +203,8 @@ def fit_tagger(
     """Fit a model on labelled data; returns it with its cross-validated reports."""
     encoded = encode_targets(data)
     check_trainable(encoded)
-    # Each repeat draws other folds; thresholds are tuned on the scores of all repeats together.
+    # Each repeat draws other folds; thresholds are tuned on the scores of all repeats together,
+    # and the reported cross-validated figures are those of the first draw.
     tunes = recipe.tune_thresholds and any(head_task(head) == MULTILABEL for head in encoded)
     oof = [
         cross_validated_probabilities(data, encoded, recipe, lexicon, seed + repeat, progress)
