@@ -41,7 +41,7 @@ def test_resampling_whole_stories_widens_the_error_when_a_story_repeats():
     assert f1_standard_error(y, p, 0.5, groups=stories) > f1_standard_error(y, p, 0.5)
 
 
-def test_one_se_rule_moves_down_a_flat_f1_curve_and_never_up():
+def test_one_se_rule_moves_the_cut_down_a_flat_f1_curve():
     rng = np.random.default_rng(0)
     y = rng.random(2000) < 0.3
     p = np.clip(np.where(y, rng.normal(0.7, 0.2, 2000), rng.normal(0.3, 0.2, 2000)), 0, 1)

@@ -40,7 +40,10 @@ def f1_optimal_threshold(y_true: np.ndarray, proba: np.ndarray, floor: float = 0
     y_true = np.asarray(y_true).astype(bool)
     if not y_true.any():
         return max(floor, 0.5)
-    sorted_proba, f1 = f1_curve(y_true, proba)
+    return _lowest_cut_within(*f1_curve(y_true, proba), tolerance, floor)
+
+
+def _lowest_cut_within(sorted_proba: np.ndarray, f1: np.ndarray, tolerance: float, floor: float) -> float:
     lowest = np.flatnonzero(f1 >= f1.max() - tolerance)[-1]
     below = sorted_proba[lowest + 1] if lowest + 1 < len(sorted_proba) else 0.0
     return float(max(floor, (sorted_proba[lowest] + below) / 2))
@@ -77,7 +80,11 @@ def tuned_threshold(
     """One label's cut by `rule` ("one_se" or "best"; see the module docstring)."""
     if rule not in RULES:
         raise ValueError(f"unknown threshold rule {rule!r}; expected one of {', '.join(RULES)}")
-    best = f1_optimal_threshold(y_true, proba, floor)
-    if rule == "best" or not np.asarray(y_true).any():
+    y_true = np.asarray(y_true).astype(bool)
+    if not y_true.any():
+        return max(floor, 0.5)
+    sorted_proba, f1 = f1_curve(y_true, proba)
+    best = _lowest_cut_within(sorted_proba, f1, 0.0, floor)
+    if rule == "best":
         return best
-    return f1_optimal_threshold(y_true, proba, floor, tolerance=f1_standard_error(y_true, proba, best, groups, seed))
+    return _lowest_cut_within(sorted_proba, f1, f1_standard_error(y_true, proba, best, groups, seed), floor)
