@@ -37,7 +37,7 @@ class Recipe:
 
     The defaults were chosen by grouped cross-validation on the corpus, with
     speed as part of the choice (BENCHMARKS.md): character n-grams gain about
-    0.01 macro-F1 in cross-validation but make training about six times and
+    0.01 macro-F1 in cross-validation but make training about seven times and
     prediction more than ten times slower, so they are off unless asked for.
     """
 
