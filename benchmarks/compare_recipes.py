@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.paths import REAL_DEV, TEST, TRAIN  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from benchmarks.timing import best_seconds  # noqa: E402
 from training.data import load_labelled  # noqa: E402
@@ -32,9 +33,6 @@ from training.evaluate import score_data  # noqa: E402
 from training.taxonomy import load_taxonomy  # noqa: E402
 from training.train import Recipe, fit_tagger  # noqa: E402
 
-TRAIN = ROOT / "training/data/themes-train.jsonl"
-TEST = ROOT / "training/data/themes-test.jsonl"
-REAL_DEV = ROOT.parent / "shared/eval/real-dev.jsonl"
 BASE = Recipe(cv_folds=3, cv_repeats=1)  # one fold assignment per variant, to keep the table under half an hour
 
 VARIANTS: dict[str, tuple[Recipe, bool]] = {

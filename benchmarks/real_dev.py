@@ -15,10 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.paths import REAL_DEV  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from training.evaluate import evaluate  # noqa: E402
-
-REAL_DEV = ROOT.parent / "shared/eval/real-dev.jsonl"
 
 
 def render(report: dict) -> str:

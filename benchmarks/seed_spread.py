@@ -20,15 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.paths import REAL_DEV, TEST, TRAIN  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from training.data import load_labelled  # noqa: E402
 from training.evaluate import score_data  # noqa: E402
 from training.taxonomy import load_taxonomy  # noqa: E402
 from training.train import Recipe, fit_tagger  # noqa: E402
-
-TRAIN = ROOT / "training/data/themes-train.jsonl"
-TEST = ROOT / "training/data/themes-test.jsonl"
-REAL_DEV = ROOT.parent / "shared/eval/real-dev.jsonl"
 
 
 def measure(repeats: int, seed: int, lexicon, train, test, real) -> dict:

@@ -43,7 +43,6 @@ class StreamingRecipe:
     alpha: float = 1e-5  # chosen on the held-out rows of the corpus (BENCHMARKS.md)
     epochs: int = 5
     chunk_size: int = 10_000
-    threshold_rule: str = "best"  # or "one_se": see training/thresholds.py
     threshold_floor: float = 0.05
 
 
@@ -111,7 +110,7 @@ def train_streaming(
     from classifier.estimators import MulticlassLinear, MultiLabelLinear
     from classifier.features import LexiconFeatures
     from classifier.text import WordAnalyzer
-    from training.thresholds import tuned_threshold
+    from training.thresholds import f1_optimal_threshold
     from training.train import cv_report, summary
 
     recipe = recipe or StreamingRecipe()
@@ -162,7 +161,7 @@ def train_streaming(
             target = _target(head, [held.targets[head][i] for i in known], labels[head])
             if head == "labels":
                 estimator.thresholds_ = np.array([
-                    tuned_threshold(target[:, j], proba[:, j], rule=recipe.threshold_rule, floor=recipe.threshold_floor)
+                    f1_optimal_threshold(target[:, j], proba[:, j], recipe.threshold_floor)
                     for j in range(len(labels[head]))
                 ])
                 estimator.set_params(thresholds=estimator.thresholds_.tolist())
