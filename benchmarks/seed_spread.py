@@ -1,12 +1,14 @@
 """How much the shipped recipe's figures move with the training seed alone.
 
-    python benchmarks/seed_spread.py [--seeds 0 1 2] [--repeats 1 3] [--update]
+    python benchmarks/seed_spread.py [--seeds 0 1 2] [--repeats 1 3] [--taxonomy FILE] [--update]
 
 The seed draws the cross-validation folds whose out-of-fold scores tune the
 thresholds. For each number of CV repeats (`Recipe.cv_repeats`) and each
 seed, the recipe is trained on the corpus's training split and scored on its
-test split and, when ../shared is present, on real-dev. The spread says how
-large a difference between two models must be before it means anything.
+test split and, when ../shared is present, on real-dev (all rows and its
+uniformly drawn part). The spread says how large a difference between two
+models must be before it means anything; `--taxonomy` measures another
+lexicon the same way.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ def measure(repeats: int, seed: int, lexicon, train, test, real) -> dict:
     if real is not None:
         scores = score_data(tagger, real)["heads"]["labels"]
         row["real_macro_f1"], row["real_micro_f1"] = scores["macro_f1"], scores["micro_f1"]
+        uniform = [i for i, drawn in enumerate(real.columns["drawn"]) if drawn == "uniform"]
+        row["real_uniform_macro_f1"] = score_data(tagger, real.subset(uniform))["heads"]["labels"]["macro_f1"]
     return row
 
 
 def render(rows: list[dict]) -> str:
-    keys = ["test_macro_f1", "real_macro_f1", "real_micro_f1", "terrorism_threshold"]
+    keys = ["test_macro_f1", "real_macro_f1", "real_micro_f1", "real_uniform_macro_f1", "terrorism_threshold"]
     keys = [k for k in keys if all(k in r for r in rows)]
     lines = ["| CV repeats | seed | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
     lines += [f"| {r['repeats']} | {r['seed']} | " + " | ".join(f"{r[k]:.3f}" for k in keys) + " |" for r in rows]
@@ -56,12 +60,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--repeats", type=int, nargs="+", default=[1, 3], help="values of Recipe.cv_repeats to compare")
+    parser.add_argument("--taxonomy", type=Path, help="taxonomy file whose lexicon to use (default: the project's)")
     parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
     args = parser.parse_args()
-    lexicon = load_taxonomy().lexicon()
+    lexicon = (load_taxonomy(args.taxonomy) if args.taxonomy else load_taxonomy()).lexicon()
     train = load_labelled([TRAIN])
     test = load_labelled([TEST], for_training=False)
-    real = load_labelled([REAL_DEV], for_training=False) if REAL_DEV.exists() else None
+    real = load_labelled([REAL_DEV], keep=["drawn"], for_training=False) if REAL_DEV.exists() else None
     rows = []
     for repeats in args.repeats:
         for seed in args.seeds:

@@ -1,4 +1,4 @@
-"""Training helpers at their edges: a rare label under the SVM loss, the contamination check's batch filter, the suspect-label listing."""
+"""Training helpers at their edges: a rare label under the SVM loss, grouped folds, the contamination check's batch filter, the suspect-label listing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifier.estimators import MultiLabelLinear
+from training.data import LabelledData
+from training.train import cv_splits
 from tests.conftest import labelled_rows, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,20 @@ def test_svm_loss_fits_a_label_with_a_single_positive_row():
     model = MultiLabelLinear(loss="svm").fit(X, Y)
     proba = model.predict_proba(X)
     assert np.isfinite(proba).all() and proba[3, 1] > proba[np.arange(12) != 3, 1].max()
+
+
+def test_cv_splits_keep_stories_whole_and_the_seed_fixes_the_draw():
+    groups = [f"story-{i // 3}" for i in range(30)]  # ten stories of three paragraphs
+    data = LabelledData(texts=[f"paragraphe {i}" for i in range(30)], groups=groups)
+    splits = cv_splits(data, 3, seed=0)
+    assert len(splits) == 3
+    assert sorted(np.concatenate([test for _, test in splits]).tolist()) == list(range(30))
+    for train, test in splits:
+        assert not {groups[i] for i in train} & {groups[i] for i in test}
+    again = cv_splits(data, 3, seed=0)
+    assert all((a[1] == b[1]).all() for a, b in zip(splits, again))
+    other = cv_splits(data, 3, seed=1)
+    assert any(set(a[1]) != set(b[1]) for a, b in zip(splits, other))
 
 
 def test_contamination_check_names_a_batch_glob_that_matches_nothing(tmp_path):

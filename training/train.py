@@ -127,6 +127,15 @@ def check_trainable(encoded: dict[str, tuple[list[str], np.ndarray]], minimum: i
                 raise WiretagError(f"label '{constant[0]}' is on every row; nothing to learn", field=head)
 
 
+def cv_splits(data: LabelledData, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) row indices of grouped folds: a story never straddles two folds; the seed draws them."""
+    folds = min(folds, len(set(data.groups)))
+    if folds < 2:
+        raise WiretagError("cross-validation needs at least two distinct rows or stories")
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(data.texts)), groups=np.asarray(data.groups)))
+
+
 def cross_validated_probabilities(
     data: LabelledData,
     encoded: dict[str, tuple[list[str], np.ndarray]],
@@ -139,12 +148,9 @@ def cross_validated_probabilities(
     """Out-of-fold probabilities of every head, one feature fit per fold, folds in parallel."""
     from joblib import Parallel, delayed
 
-    folds = min(recipe.cv_folds, len(set(data.groups)))
-    if folds < 2:
-        raise WiretagError("cross-validation needs at least two distinct rows or stories")
-    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = cv_splits(data, recipe.cv_folds, seed)
+    folds = len(splits)
     texts = np.asarray(data.texts, dtype=object)
-    splits = list(splitter.split(texts, groups=np.asarray(data.groups)))
     progress(f"cross-validation: {folds} folds grouped by story")
     results = Parallel(n_jobs=min(n_jobs if n_jobs > 0 else folds, folds))(
         delayed(_fold_probabilities)(texts, encoded, train_idx, test_idx, recipe, lexicon, seed)
