@@ -26,9 +26,15 @@ _SPACES_RE = re.compile(r"\s+")
 NUMBER_TOKEN = "0"
 
 
+LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}  # no decomposition in Unicode; French spells them out too
+
+
 def _fold_table() -> dict[int, str]:
-    """Accented Latin letters -> their base letters, for `str.translate` (fast, in C)."""
-    table = {}
+    """Accented Latin letters -> their base letters, ligatures spelt out, for `str.translate` (fast, in C).
+
+    "main-d'œuvre" and "main-d'oeuvre" are the same word: feeds write both.
+    """
+    table = {ord(ligature): letters for ligature, letters in LIGATURES.items()}
     for code in range(0x00C0, 0x0250):
         base = "".join(ch for ch in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(ch))
         if base != chr(code) and base.isascii():

@@ -89,6 +89,12 @@ def test_unicode_is_nfc_and_accent_folding_is_optional():
     assert fold_accents("Sécurité, français, Noël") == "Securite, francais, Noel"
 
 
+def test_folding_spells_out_ligatures_so_both_spellings_meet():
+    assert fold_accents("Œuvre, cœur, ex æquo") == "OEuvre, coeur, ex aequo"
+    assert word_tokens("la main-d'œuvre") == word_tokens("la main-d'oeuvre") == ["la", "main", "oeuvre"]
+    assert word_tokens("la main-d'œuvre", folding=False) == ["la", "main", "œuvre"]
+
+
 def test_stemming_joins_inflections():
     assert stem("terroristes") == stem("terrorisme")
     assert stem("enlèvement") == stem("enlevés")
