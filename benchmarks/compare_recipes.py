@@ -55,7 +55,7 @@ VARIANTS: dict[str, tuple[Recipe, bool]] = {
     "no class weighting": (replace(BASE, class_weight=None), True),
     "C=3": (replace(BASE, C=3.0), True),
     "C=10": (replace(BASE, C=10.0), True),
-    "C=100": (replace(BASE, C=100.0), True),
+    "C=30": (replace(BASE, C=30.0), True),
     "thresholds fixed at 0.5": (replace(BASE, tune_thresholds=False), True),
     "thresholds F1-optimal, floor 0.2": (replace(BASE, threshold_floor=0.2), True),
     "thresholds one SE under the F1-optimal cut": (replace(BASE, threshold_rule="one_se"), True),

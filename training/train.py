@@ -50,7 +50,7 @@ class Recipe:
     sublinear_tf: bool = True
     loss: str = "logistic"
     nb_weighting: bool = False
-    C: float = 30.0
+    C: float = 100.0  # chosen over 30 by paired CV (benchmarks/paired_cv.py, BENCHMARKS.md)
     class_weight: str | None = "balanced"
     topic_C: float = 10.0
     tune_thresholds: bool = True
