@@ -32,26 +32,26 @@ from benchmarks.paths import TRAIN  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from training.data import LabelledData, load_labelled  # noqa: E402
 from training.taxonomy import load_taxonomy  # noqa: E402
-from training.thresholds import tuned_threshold  # noqa: E402
-from training.train import Recipe, cross_validated_probabilities, cv_report, cv_splits, encode_targets  # noqa: E402
+from training.train import cross_validated_probabilities, cv_report, cv_splits, encode_targets, label_thresholds  # noqa: E402
 
 DEFAULT = "default (stemmed words 1-2 + lexicon, LR)"
 
 
-def fold_scores(data: LabelledData, recipe: Recipe, lexicon, folds: int, seed: int) -> list[float]:
-    """Macro-F1 of each fold of one draw, with thresholds tuned on the draw's out-of-fold scores."""
+def fold_scores(data: LabelledData, name: str, lexicon, folds: int, draws: int) -> list[float]:
+    """Macro-F1 of each fold of each draw for one variant, thresholds tuned on the draw's out-of-fold scores."""
+    recipe, use_lexicon = VARIANTS[name]
+    recipe = replace(recipe, cv_folds=folds)
     encoded = encode_targets(data)
     labels, target = encoded["labels"]
-    proba = cross_validated_probabilities(data, encoded, recipe, lexicon, seed)["labels"]
-    thresholds = np.asarray([
-        tuned_threshold(target[:, j], proba[:, j], rule=recipe.threshold_rule, floor=recipe.threshold_floor,
-                        groups=data.groups, seed=seed) if recipe.tune_thresholds else 0.5
-        for j in range(len(labels))
-    ])
-    return [
-        cv_report("labels", labels, target[test], proba[test], thresholds)["macro_f1"]
-        for _, test in cv_splits(data, folds, seed)
-    ]
+    scores = []
+    for seed in range(draws):
+        proba = cross_validated_probabilities(data, encoded, recipe, lexicon if use_lexicon else None, seed)["labels"]
+        thresholds = np.asarray(label_thresholds(recipe, target, proba, data.groups, seed))
+        draw = [cv_report("labels", labels, target[test], proba[test], thresholds)["macro_f1"]
+                for _, test in cv_splits(data, folds, seed)]
+        print(f"{name}, draw {seed}: {statistics.mean(draw):.4f}", flush=True)
+        scores += draw
+    return scores
 
 
 def corrected_standard_error(differences: list[float], folds: int) -> float:
@@ -60,21 +60,12 @@ def corrected_standard_error(differences: list[float], folds: int) -> float:
     return math.sqrt(statistics.variance(differences) * (1 / n + 1 / (folds - 1)))
 
 
-def compare(variant: str, folds: int, draws: int) -> dict:
-    lexicon = load_taxonomy().lexicon()
-    data = themes_only(load_labelled([TRAIN]))
-    scores: dict[str, list[float]] = {DEFAULT: [], variant: []}
-    for seed in range(draws):
-        for name in scores:
-            recipe, use_lexicon = VARIANTS[name]
-            recipe = replace(recipe, cv_folds=folds)
-            scores[name] += fold_scores(data, recipe, lexicon if use_lexicon else None, folds, seed)
-        print(f"draw {seed}: default {statistics.mean(scores[DEFAULT][-folds:]):.4f}, "
-              f"{variant} {statistics.mean(scores[variant][-folds:]):.4f}", flush=True)
-    differences = [v - d for v, d in zip(scores[variant], scores[DEFAULT])]
+def compare(variant: str, default: list[float], other: list[float], folds: int, draws: int) -> dict:
+    """The paired summary of one variant's fold scores against the default's, fold by fold."""
+    differences = [v - d for v, d in zip(other, default)]
     return {
         "variant": variant, "folds": folds, "draws": draws,
-        "default": statistics.mean(scores[DEFAULT]), "other": statistics.mean(scores[variant]),
+        "default": statistics.mean(default), "other": statistics.mean(other),
         "gain": statistics.mean(differences), "se": corrected_standard_error(differences, folds),
         "wins": sum(d > 0 for d in differences), "n": len(differences),
     }
@@ -98,7 +89,13 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
     args = parser.parse_args()
-    rows = [render(compare(variant, args.folds, args.draws)) for variant in args.variant]
+    lexicon = load_taxonomy().lexicon()
+    data = themes_only(load_labelled([TRAIN]))
+    default = fold_scores(data, DEFAULT, lexicon, args.folds, args.draws)
+    rows = [
+        render(compare(variant, default, fold_scores(data, variant, lexicon, args.folds, args.draws), args.folds, args.draws))
+        for variant in args.variant
+    ]
     table = "\n".join([HEADER, *rows])
     print(table)
     if args.update:

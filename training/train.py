@@ -182,6 +182,17 @@ def _fold_probabilities(texts, encoded, train_idx, test_idx, recipe: Recipe, lex
     return out
 
 
+def label_thresholds(recipe: Recipe, target: np.ndarray, proba: np.ndarray, groups: list[str], seed: int) -> list[float]:
+    """Each label's cut from out-of-fold scores, by the recipe's rule (0.5 when it tunes none)."""
+    if not recipe.tune_thresholds:
+        return [0.5] * target.shape[1]
+    return [
+        tuned_threshold(target[:, j], proba[:, j], rule=recipe.threshold_rule, floor=recipe.threshold_floor,
+                        groups=groups, seed=seed)
+        for j in range(target.shape[1])
+    ]
+
+
 def cv_report(head: str, labels: list[str], target: np.ndarray, proba: np.ndarray, thresholds=None) -> dict[str, Any]:
     if head_task(head) == MULTILABEL:
         truth = [[labels[j] for j in np.flatnonzero(row)] for row in target]
@@ -222,15 +233,7 @@ def fit_tagger(
         if head_task(head) == MULTILABEL:
             pooled_target = np.concatenate([target] * len(oof))
             pooled_proba = np.concatenate([scores[head] for scores in oof])
-            thresholds[head] = [
-                tuned_threshold(
-                    pooled_target[:, j], pooled_proba[:, j], rule=recipe.threshold_rule, floor=recipe.threshold_floor,
-                    groups=data.groups * len(oof), seed=seed,
-                )
-                if recipe.tune_thresholds
-                else 0.5
-                for j in range(len(labels))
-            ]
+            thresholds[head] = label_thresholds(recipe, pooled_target, pooled_proba, data.groups * len(oof), seed)
             reports[head] = cv_report(head, labels, target, oof[0][head], np.asarray(thresholds[head]))
         else:
             reports[head] = cv_report(head, labels, target, oof[0][head])
