@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.paths import REAL_DEV, TEST, TRAIN  # noqa: E402
+from benchmarks.paths import TEST, TRAIN, load_real_dev, uniform_rows  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from benchmarks.timing import best_seconds  # noqa: E402
 from training.data import load_labelled  # noqa: E402
@@ -102,8 +102,7 @@ def run_variant(name: str, recipe: Recipe, lexicon, train, test, real) -> dict:
     }
     if real is not None:
         row["real_macro_f1"] = score_data(tagger, real)["heads"]["labels"]["macro_f1"]
-        uniform = [i for i, d in enumerate(real.columns["drawn"]) if d == "uniform"]
-        row["real_uniform_macro_f1"] = score_data(tagger, real.subset(uniform))["heads"]["labels"]["macro_f1"]
+        row["real_uniform_macro_f1"] = score_data(tagger, real.subset(uniform_rows(real)))["heads"]["labels"]["macro_f1"]
         if name.startswith("default"):
             row["note"] = f"with top-1 fallback: real-dev macro-F1 {top1_fallback_f1(tagger, real):.3f}"
     return row
@@ -130,7 +129,8 @@ def main() -> None:
     lexicon = load_taxonomy().lexicon()
     train = themes_only(load_labelled([TRAIN]))
     test = themes_only(load_labelled([TEST], for_training=False))
-    real = themes_only(load_labelled([REAL_DEV], keep=["drawn"], for_training=False)) if REAL_DEV.exists() else None
+    real = load_real_dev()
+    real = themes_only(real) if real is not None else None
     rows = []
     for name, (recipe, use_lexicon) in VARIANTS.items():
         if args.only and not any(o in name for o in args.only):

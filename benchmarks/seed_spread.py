@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.paths import REAL_DEV, TEST, TRAIN  # noqa: E402
+from benchmarks.paths import TEST, TRAIN, load_real_dev, uniform_rows  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from training.data import load_labelled  # noqa: E402
 from training.evaluate import score_data  # noqa: E402
@@ -38,8 +38,7 @@ def measure(repeats: int, seed: int, lexicon, train, test, real) -> dict:
     if real is not None:
         scores = score_data(tagger, real)["heads"]["labels"]
         row["real_macro_f1"], row["real_micro_f1"] = scores["macro_f1"], scores["micro_f1"]
-        uniform = [i for i, drawn in enumerate(real.columns["drawn"]) if drawn == "uniform"]
-        row["real_uniform_macro_f1"] = score_data(tagger, real.subset(uniform))["heads"]["labels"]["macro_f1"]
+        row["real_uniform_macro_f1"] = score_data(tagger, real.subset(uniform_rows(real)))["heads"]["labels"]["macro_f1"]
     return row
 
 
@@ -66,7 +65,7 @@ def main() -> None:
     lexicon = (load_taxonomy(args.taxonomy) if args.taxonomy else load_taxonomy()).lexicon()
     train = load_labelled([TRAIN])
     test = load_labelled([TEST], for_training=False)
-    real = load_labelled([REAL_DEV], keep=["drawn"], for_training=False) if REAL_DEV.exists() else None
+    real = load_real_dev()
     rows = []
     for repeats in args.repeats:
         for seed in args.seeds:

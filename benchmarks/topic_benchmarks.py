@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.paths import TRAIN, load_real_dev, uniform_rows  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from benchmarks.timing import best_seconds  # noqa: E402
 from training.data import load_labelled  # noqa: E402
@@ -160,17 +161,17 @@ def themes_vs_fasttext(workdir: Path) -> tuple[list[dict], dict]:
     from classifier.persistence import load_model
 
     tagger, _ = load_model()
-    real = load_labelled([SHARED / "eval/real-dev.jsonl"], for_training=False, keep=["drawn"])
+    real = load_real_dev()
     head = tagger.heads["labels"]
     ours = [decide(head, p) for p in head.proba(tagger.vectorize(real.texts))]
-    corpus = load_labelled([ROOT / "training/data/themes-train.jsonl"])
+    corpus = load_labelled([TRAIN])
     rows = [(t, ls or ["none"]) for t, ls in zip(corpus.texts, corpus.targets["labels"])]
     model = train_fasttext(rows, workdir, ova=True)
     theirs = [[l for l, p in preds if l != "none"] for preds in model.predict(real.texts, k=-1, threshold=0.5)]
     truth = real.targets["labels"]
     a = multilabel_report(truth, ours, head.labels)
     b = multilabel_report(truth, theirs, head.labels)
-    uniform = [i for i, d in enumerate(real.columns["drawn"]) if d == "uniform"]
+    uniform = uniform_rows(real)
     summary = {
         "wiretag": a, "fasttext": b,
         "wiretag_uniform": multilabel_report([truth[i] for i in uniform], [ours[i] for i in uniform], head.labels),
