@@ -122,12 +122,12 @@ def predict_cli(
             jobs=jobs,
         )
         if chunks is not None:
-            failed = 0
+            failures = FailureReport(input)
             with atomic_output(output) as handle:
                 for text, errors in chunks:
                     handle.write(text)
-                    failed += errors
-            _report_failures(failed)
+                    failures.add(errors)
+            failures.finish()
             return
     records = predict_rows(
         rows,
@@ -140,15 +140,14 @@ def predict_cli(
         jobs=jobs,
         live=texts == ["-"] if input is None else not Source(input).is_regular_file,  # a pipe may pause
     )
-    failed = 0
+    failures = FailureReport(input)
 
     def checked(stream):
-        nonlocal failed
         for record in stream:
             if "error" in record:
-                failed += 1
                 if strict:
-                    raise WiretagError(record["error"], path=input, line=_line_of(record))
+                    raise failures.error(record)
+                failures.add([record])
             yield record
 
     if to_terminal:
@@ -157,7 +156,7 @@ def predict_cli(
     else:
         with atomic_output(output) as handle:
             write_jsonl(checked(records), handle, flush_each=output is None)
-    _report_failures(failed)
+    failures.finish()
 
 
 @app.command("batch")
@@ -197,10 +196,31 @@ def batch_cli(
         raise typer.Exit(1)
 
 
-def _report_failures(failed: int) -> None:
-    if failed:
-        typer.echo(f"wiretag: {failed} paragraph(s) could not be tagged; see their 'error' records", err=True)
-        raise typer.Exit(1)
+class FailureReport:
+    """Bad lines of a predict run: the first few on stderr as they come (file, line, field, why), then a count."""
+
+    shown_at_most = 10
+
+    def __init__(self, source: str | None) -> None:
+        self.source = "<stdin>" if source == "-" else source
+        self.count = 0
+
+    def error(self, record: dict) -> WiretagError:
+        return WiretagError(record["error"], path=self.source, line=record.get("line"), field=record.get("field"))
+
+    def add(self, records: list[dict]) -> None:
+        for record in records:
+            self.count += 1
+            if self.count <= self.shown_at_most:
+                typer.echo(f"wiretag: {self.error(record)}", err=True)
+
+    def finish(self) -> None:
+        """Exit 1 when any line failed, after saying how many (each kept its error record in the output)."""
+        if self.count:
+            more = f", {self.count - self.shown_at_most} more not shown" if self.count > self.shown_at_most else ""
+            typer.echo(f"wiretag: {self.count} paragraph(s) could not be tagged{more}; "
+                       "each has an 'error' record in the output", err=True)
+            raise typer.Exit(1)
 
 
 def _input_rows(texts, input, format, encoding, encoding_errors):
@@ -254,10 +274,6 @@ def explain_cli(
             table = [[f["feature"], f"{f['value']:.3f}", f"{f['weight']:+.3f}", f"{f['contribution']:+.3f}"]
                      for f in item["features"]]
             typer.echo("    " + format_table(table, ["n-gram", "value", "weight", "contribution"]).replace("\n", "\n    "))
-
-
-def _line_of(record: dict[str, Any]) -> int | None:
-    return record["id"] if isinstance(record.get("id"), int) else None
 
 
 @app.command("train")

@@ -141,7 +141,7 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
                 for text, errors in chunks:
                     handle.write(text)
                     result.records += text.count("\n")  # one line per record: JSON escapes newlines in strings
-                    result.errors += errors
+                    result.errors += len(errors)
     except WiretagError as exc:
         result.failure = str(exc)
     return result

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classifier.output import encode_json, jsonl_text
-from classifier.records import Row, Source, open_source, rows_from_lines, rows_from_texts, sniff_format, text_of
+from classifier.records import Row, Source, error_record, open_source, rows_from_lines, rows_from_texts, sniff_format
 
 BATCH_SIZE = 1024
 LARGE_INPUT_BYTES = 5 * 1024 * 1024
@@ -90,7 +90,7 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
             slots.append(len(records))
             texts.append(text)
         else:
-            record = {"id": row.id, "error": text_of(row)[1]}
+            record = error_record(row)
         records.append(record)
     if not texts:
         return records
@@ -110,8 +110,8 @@ def tag_batch(batch: Sequence[Row], model: Any, options: BatchOptions) -> list[d
     return records
 
 
-def tag_batch_jsonl(batch: Sequence[Row], model: Any, options: BatchOptions) -> tuple[str, int]:
-    """`tag_batch` as JSONL text, with its count of error records.
+def tag_batch_jsonl(batch: Sequence[Row], model: Any, options: BatchOptions) -> tuple[str, list[dict[str, Any]]]:
+    """`tag_batch` as JSONL text, with its error records (to report them, not only count them).
 
     When every row of the batch is a plain paragraph (no error, nothing cut,
     no explanations asked), the lines are built from the model's arrays
@@ -130,9 +130,9 @@ def tag_batch_jsonl(batch: Sequence[Row], model: Any, options: BatchOptions) -> 
             X = model.vectorize(texts)
             encoded = model.encoded_records(X, k=options.k, threshold=options.threshold, scores=options.scores)
             if encoded is not None:
-                return "".join(f'{{"id": {encode_json(row.id)}, {fields}}}\n' for row, fields in zip(batch, encoded)), 0
+                return "".join(f'{{"id": {encode_json(row.id)}, {fields}}}\n' for row, fields in zip(batch, encoded)), []
     records = tag_batch(batch, model, options)
-    return jsonl_text(records), sum("error" in record for record in records)
+    return jsonl_text(records), [record for record in records if "error" in record]
 
 
 def _paragraph(row: Row) -> str | None:
@@ -151,8 +151,8 @@ def _tag_in_worker(batch: list[Row]) -> list[dict[str, Any]]:
 
 def predict_file_jsonl(
     source: Source, model: Any, options: BatchOptions, *, jobs: int, batch_size: int = BATCH_SIZE
-) -> Iterator[tuple[str, int]] | None:
-    """JSONL output of a line-format file, as (text, errors in it) chunks in input order.
+) -> Iterator[tuple[str, list[dict[str, Any]]]] | None:
+    """JSONL output of a line-format file, as (text, its error records) chunks in input order.
 
     Raw lines are read in chunks; each chunk is parsed, tagged and encoded
     (`tag_batch_jsonl`). With `jobs` > 1, forked workers take the chunks, so
@@ -170,7 +170,7 @@ def predict_file_jsonl(
     return _jsonl_chunks(handle, source, fmt, model, options, jobs, batch_size)
 
 
-def _jsonl_chunks(handle, source, fmt, model, options, jobs, batch_size) -> Iterator[tuple[str, int]]:
+def _jsonl_chunks(handle, source, fmt, model, options, jobs, batch_size) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     if jobs <= 1 or not _can_fork():
         with handle:
             for chunk in _line_chunks(handle, batch_size):
@@ -190,11 +190,13 @@ def _line_chunks(handle, size: int) -> Iterator[tuple[int, list[bytes]]]:
         first += len(lines)
 
 
-def _tag_lines_in_worker(chunk: tuple[int, list[bytes]]) -> tuple[str, int]:
+def _tag_lines_in_worker(chunk: tuple[int, list[bytes]]) -> tuple[str, list[dict[str, Any]]]:
     return _tag_lines(chunk, *_WORKER_STATE)
 
 
-def _tag_lines(chunk: tuple[int, list[bytes]], model, options: BatchOptions, source: Source, fmt: str) -> tuple[str, int]:
+def _tag_lines(
+    chunk: tuple[int, list[bytes]], model, options: BatchOptions, source: Source, fmt: str
+) -> tuple[str, list[dict[str, Any]]]:
     first, lines = chunk
     return tag_batch_jsonl(list(rows_from_lines(lines, source, fmt, first)), model, options)
 

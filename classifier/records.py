@@ -209,6 +209,16 @@ def _read_delimited(handle: BinaryIO, source: Source, delimiter: str) -> Iterato
         text.detach()
 
 
+def error_record(row: Row) -> dict[str, Any]:
+    """The output record of a row that cannot be tagged: its id, its input line, the field at fault, why."""
+    _, message = text_of(row)
+    field_name = row.error_field if row.error else "text"  # a whole-line problem (bad JSON) has no field
+    record: dict[str, Any] = {"id": row.id, "line": row.line, "error": message}
+    if field_name:
+        record["field"] = field_name
+    return record
+
+
 def text_of(row: Row) -> tuple[str | None, str | None]:
     """The paragraph of a row, or why it has none."""
     if row.error:

@@ -51,7 +51,7 @@ def test_nul_byte_in_a_line_is_that_line_s_error(small_model, tmp_path):
     path = tmp_path / "in.txt"
     path.write_bytes(b"Des migrants secourus.\nab\x00cd\nLe match.\n")
     out = records(predict(small_model, path))
-    assert out[1] == {"id": 2, "error": "NUL byte in line"} and "labels" in out[2]
+    assert out[1] == {"id": 2, "line": 2, "error": "NUL byte in line", "field": "text"} and "labels" in out[2]
 
 
 @pytest.mark.parametrize("line, message", [
@@ -223,5 +223,5 @@ def test_csv_row_with_the_wrong_number_of_columns(small_model, tmp_path):
     result = predict(small_model, path)
     assert result.exit_code == 1
     out = records(result)
-    assert out[1] == {"id": 3, "error": "3 columns where the header has 2"}
+    assert out[1] == {"id": 3, "line": 3, "error": "3 columns where the header has 2"}
     assert out[2]["labels"] == ["terrorism"]

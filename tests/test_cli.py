@@ -105,6 +105,20 @@ def test_bad_lines_get_error_records_and_exit_1(small_model, tmp_path):
     assert "must be a string" in records[3]["error"]
     assert "invalid utf-8" in records[4]["error"]
     assert records[5]["labels"] == ["terrorism"]
+    assert [(r["line"], r.get("field")) for r in records[1:5]] == [(2, None), (3, "text"), (4, "text"), (5, None)]
+    assert "in.jsonl:3: field 'text': empty text" in result.stderr
+    assert "4 paragraph(s) could not be tagged" in result.stderr
+
+
+def test_stderr_names_the_first_ten_bad_lines_and_counts_the_rest(small_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join('{"id": %d, "txt": "typo"}\n' % (100 + i) for i in range(12)) + '{"text": "Un attentat."}\n')
+    result = run("predict", "-m", small_model, "-i", source)
+    assert result.exit_code == 1
+    named = [line for line in result.stderr.splitlines() if "field 'text': missing 'text'" in line]
+    assert [line.split("in.jsonl:")[1].split(":")[0] for line in named] == [str(n) for n in range(1, 11)]  # not the ids
+    assert "12 paragraph(s) could not be tagged, 2 more not shown" in result.stderr
+    assert lines(result.stdout)[-1]["labels"] == ["terrorism"]
 
 
 def test_strict_stops_at_first_bad_line(small_model, tmp_path):
@@ -113,6 +127,14 @@ def test_strict_stops_at_first_bad_line(small_model, tmp_path):
     result = run("predict", "-m", small_model, "-i", source, "--strict")
     assert result.exit_code == 2
     assert "in.jsonl:2" in result.stderr and "malformed JSON" in result.stderr
+
+
+def test_strict_names_the_input_line_even_when_the_row_has_a_numeric_id(small_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 7, "text": "Des migrants."}\n{"id": 42, "text": null}\n')
+    result = run("predict", "-m", small_model, "-i", source, "--strict")
+    assert result.exit_code == 2
+    assert "in.jsonl:2: field 'text': missing 'text'" in result.stderr
 
 
 @pytest.mark.parametrize("args, message", [

@@ -35,7 +35,7 @@ def test_lines_from_arrays_equal_the_encoded_records(small_model, options, loade
     rows = _rows(TEXTS)
     text, errors = tag_batch_jsonl(rows, model, options)
     assert text == jsonl_text(tag_batch(rows, model, options))
-    assert errors == 0 and len(text.splitlines()) == len(TEXTS)
+    assert errors == [] and len(text.splitlines()) == len(TEXTS)
 
 
 def test_ids_of_any_json_type_are_written_as_json(small_model):
@@ -51,7 +51,7 @@ def test_a_batch_with_a_bad_row_or_a_cut_text_is_encoded_the_same_way(small_mode
     rows = _rows(TEXTS) + [Row(9, error="malformed JSON (Expecting value at column 1)"), Row(10, {"text": "  "})]
     text, errors = tag_batch_jsonl(rows, model, BatchOptions())
     assert text == jsonl_text(tag_batch(rows, model, BatchOptions()))
-    assert errors == 2
+    assert [(e["line"], e.get("field")) for e in errors] == [(9, None), (10, "text")]
     cut = BatchOptions(max_chars=20)
     assert tag_batch_jsonl(_rows(TEXTS), model, cut)[0] == jsonl_text(tag_batch(_rows(TEXTS), model, cut))
     assert "warning" in tag_batch_jsonl(_rows(TEXTS), model, cut)[0]
