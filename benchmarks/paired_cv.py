@@ -11,6 +11,16 @@ the standard error is the corrected one of Nadeau and Bengio (2003), the
 variance of the differences times (1/n + n_test/n_train), not the naive
 s/sqrt(n), which overstates certainty. Thresholds are tuned per draw on its
 out-of-fold scores, as the recipe table does. Real-dev plays no part.
+
+The one-label heads have their own variants (`MULTICLASS_VARIANTS`, settings
+of the head's classifier in the Pipeline), scored by macro-F1 of the argmax:
+
+    python benchmarks/paired_cv.py --head topic --variant "no class weighting" "C=30"
+    python benchmarks/paired_cv.py --head label --data ../shared/benchmarks/sib200-fra/{train,dev}.jsonl \
+        --variant "balanced classes"
+
+The topic head is scored on the corpus with its lexicon; `--data` files (a
+user's own one-label data) without it, as `wiretag train` would fit them.
 """
 
 from __future__ import annotations
@@ -32,9 +42,20 @@ from benchmarks.paths import TRAIN  # noqa: E402
 from benchmarks.report import update_section  # noqa: E402
 from training.data import LabelledData, load_labelled  # noqa: E402
 from training.taxonomy import load_taxonomy  # noqa: E402
-from training.train import cross_validated_probabilities, cv_report, cv_splits, encode_targets, label_thresholds  # noqa: E402
+from training.train import (  # noqa: E402
+    Recipe, build_pipeline, cross_validated_probabilities, cv_report, cv_splits, encode_targets, label_thresholds,
+)
 
 DEFAULT = "default (stemmed words 1-2 + lexicon, LR)"
+MULTICLASS_VARIANTS: dict[str, dict] = {
+    "default": {},
+    "no class weighting": {"classifier__class_weight": None},
+    "balanced classes": {"classifier__class_weight": "balanced"},
+    "C=3": {"classifier__C": 3.0},
+    "C=10": {"classifier__C": 10.0},
+    "C=30": {"classifier__C": 30.0},
+    "C=100": {"classifier__C": 100.0},
+}
 
 
 def fold_scores(data: LabelledData, name: str, lexicon, folds: int, draws: int) -> list[float]:
@@ -52,6 +73,31 @@ def fold_scores(data: LabelledData, name: str, lexicon, folds: int, draws: int) 
         print(f"{name}, draw {seed}: {statistics.mean(draw):.4f}", flush=True)
         scores += draw
     return scores
+
+
+def multiclass_fold_scores(data: LabelledData, head: str, name: str, lexicon, folds: int, draws: int) -> list[float]:
+    """Macro-F1 of the argmax on each fold of each draw, for one-label head `head` with a variant's settings."""
+    from joblib import Parallel, delayed
+
+    texts = np.asarray(data.texts, dtype=object)
+    _, target = encode_targets(data)[head]
+    pipeline = build_pipeline(Recipe(), head, lexicon).set_params(**MULTICLASS_VARIANTS[name])
+    scores = []
+    for seed in range(draws):
+        draw = Parallel(n_jobs=-1)(
+            delayed(_multiclass_fold)(pipeline, texts, target, train, test) for train, test in cv_splits(data, folds, seed)
+        )
+        print(f"{name}, draw {seed}: {statistics.mean(draw):.4f}", flush=True)
+        scores += draw
+    return scores
+
+
+def _multiclass_fold(pipeline, texts, target, train, test) -> float:
+    from sklearn.base import clone
+    from sklearn.metrics import f1_score
+
+    predicted = clone(pipeline).fit(texts[train], target[train]).predict(texts[test])
+    return f1_score(target[test], predicted, average="macro")
 
 
 def corrected_standard_error(differences: list[float], folds: int) -> float:
@@ -84,28 +130,51 @@ HEADER = ("| variant | folds x draws | default CV macro-F1 | variant CV macro-F1
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variant", nargs="+", required=True, choices=[v for v in VARIANTS if v != DEFAULT])
+    parser.add_argument("--variant", nargs="+", required=True,
+                        choices=sorted({v for v in [*VARIANTS, *MULTICLASS_VARIANTS] if v not in (DEFAULT, "default")}))
+    parser.add_argument("--head", choices=["labels", "topic", "label"], default="labels",
+                        help="labels: the themes (default); topic: the corpus's topic head; label: --data's one label")
+    parser.add_argument("--data", nargs="+", type=Path, help="one-label data for --head label (default: the corpus)")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
     args = parser.parse_args()
-    lexicon = load_taxonomy().lexicon()
-    data = themes_only(load_labelled([TRAIN]))
-    default = fold_scores(data, DEFAULT, lexicon, args.folds, args.draws)
-    rows = [
-        render(compare(variant, default, fold_scores(data, variant, lexicon, args.folds, args.draws), args.folds, args.draws))
-        for variant in args.variant
-    ]
-    table = "\n".join([HEADER, *rows])
+    table = paired_table(args.head, args.variant, args.data, args.folds, args.draws)
     print(table)
     if args.update:
         quoted = " ".join(f'"{v}"' for v in args.variant)
-        update_section(
-            "Paired CV: variants against the default",
-            f"`python benchmarks/paired_cv.py --variant {quoted} --folds {args.folds} --draws {args.draws} --update`: "
-            "the default and each variant on the same grouped folds of the corpus's training split; corrected SE "
-            "of Nadeau and Bengio (2003).\n\n" + table,
-        )
+        data = " --data " + " ".join(str(p) for p in args.data) if args.data else ""
+        command = (f"python benchmarks/paired_cv.py{'' if args.head == 'labels' else ' --head ' + args.head}{data} "
+                   f"--variant {quoted} --folds {args.folds} --draws {args.draws} --update")
+        title = SECTIONS[args.head] + (f" ({args.data[0].parent.name})" if args.data else "")
+        update_section(title, f"`{command}`: the default and each variant on the same grouped folds of "
+                       f"{'the corpus training split' if not args.data else 'the files named'}; corrected SE of Nadeau "
+                       "and Bengio (2003).\n\n" + table)
+
+
+SECTIONS = {"labels": "Paired CV: variants against the default", "topic": "Paired CV: the topic head",
+            "label": "Paired CV: a one-label head"}
+
+
+def paired_table(head: str, variants: list[str], paths: list[Path] | None, folds: int, draws: int) -> str:
+    """The paired comparison of each variant with the default, as a Markdown table."""
+    known = VARIANTS if head == "labels" else MULTICLASS_VARIANTS
+    unknown = [v for v in variants if v not in known]
+    if unknown:
+        sys.exit(f"no variant {unknown[0]!r} for --head {head}; choose from: {', '.join(v for v in known if v != DEFAULT)}")
+    lexicon = None if paths else load_taxonomy().lexicon()
+    data = load_labelled(paths or [TRAIN])
+    if head not in data.targets:
+        sys.exit(f"the data has no {head!r} field: --head takes one of {', '.join(data.targets)}")
+    if head == "labels":
+        data = themes_only(data)
+        default = fold_scores(data, DEFAULT, lexicon, folds, draws)
+        scores = {v: fold_scores(data, v, lexicon, folds, draws) for v in variants}
+    else:
+        default = multiclass_fold_scores(data, head, "default", lexicon, folds, draws)
+        scores = {v: multiclass_fold_scores(data, head, v, lexicon, folds, draws) for v in variants}
+    rows = [render(compare(v, default, scores[v], folds, draws)) for v in variants]
+    return "\n".join([HEADER, *rows])
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ class Recipe:
     C: float = 100.0  # chosen over 30 by paired CV (benchmarks/paired_cv.py, BENCHMARKS.md)
     class_weight: str | None = "balanced"
     topic_C: float = 10.0
+    topic_class_weight: str | None = "balanced"  # chosen over None by paired CV on the topic head (BENCHMARKS.md)
     tune_thresholds: bool = True
     threshold_rule: str = "best"  # or "one_se": see training/thresholds.py
     threshold_floor: float = 0.05
@@ -76,7 +77,9 @@ class Recipe:
             return MultiLabelLinear(
                 C=self.C, class_weight=self.class_weight, loss=self.loss, nb_weighting=self.nb_weighting, random_state=seed
             )
-        return MulticlassLinear(C=self.topic_C if head == "topic" else self.C, loss=self.loss, random_state=seed)
+        if head == "topic":
+            return MulticlassLinear(C=self.topic_C, class_weight=self.topic_class_weight, loss=self.loss, random_state=seed)
+        return MulticlassLinear(C=self.C, loss=self.loss, random_state=seed)
 
 
 def head_task(head: str) -> str:
