@@ -13,6 +13,7 @@ import functools
 import json
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Annotated, Any, Optional
 
 import typer
@@ -141,21 +142,12 @@ def predict_cli(
         live=texts == ["-"] if input is None else not Source(input).is_regular_file,  # a pipe may pause
     )
     failures = FailureReport(input)
-
-    def checked(stream):
-        for record in stream:
-            if "error" in record:
-                if strict:
-                    raise failures.error(record)
-                failures.add([record])
-            yield record
-
     if to_terminal:
-        rows_out = [record_row(r) for r in checked(records)]
+        rows_out = [record_row(r) for r in failures.watch(records, strict)]
         typer.echo(format_table(rows_out, ["id", "labels", "topic"]))
     else:
         with atomic_output(output) as handle:
-            write_jsonl(checked(records), handle, flush_each=output is None)
+            write_jsonl(failures.watch(records, strict), handle, flush_each=output is None)
     failures.finish()
 
 
@@ -207,6 +199,15 @@ class FailureReport:
 
     def error(self, record: dict) -> WiretagError:
         return WiretagError(record["error"], path=self.source, line=record.get("line"), field=record.get("field"))
+
+    def watch(self, records: Iterator[dict], strict: bool = False) -> Iterator[dict]:
+        """The records, passed on as they come; bad ones reported (with `strict`, the first one raises)."""
+        for record in records:
+            if "error" in record:
+                if strict:
+                    raise self.error(record)
+                self.add([record])
+            yield record
 
     def add(self, records: list[dict]) -> None:
         for record in records:
@@ -262,9 +263,11 @@ def explain_cli(
     from classifier.predict import predict_rows
 
     tagger, _ = load_model(model)
-    records = predict_rows(rows, tagger, scores=False, explain_top=top, explain_labels=label or ())
+    failures = FailureReport(input)
+    records = failures.watch(predict_rows(rows, tagger, scores=False, explain_top=top, explain_labels=label or ()))
     if not sys.stdout.isatty():
         write_jsonl(records, sys.stdout, flush_each=True)
+        failures.finish()
         return
     for record in records:
         typer.echo(f"[{record['id']}] " + (f"error: {record['error']}" if "error" in record else ""))
@@ -274,6 +277,7 @@ def explain_cli(
             table = [[f["feature"], f"{f['value']:.3f}", f"{f['weight']:+.3f}", f"{f['contribution']:+.3f}"]
                      for f in item["features"]]
             typer.echo("    " + format_table(table, ["n-gram", "value", "weight", "contribution"]).replace("\n", "\n    "))
+    failures.finish()
 
 
 @app.command("train")

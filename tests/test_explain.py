@@ -55,3 +55,13 @@ def test_explain_command_and_predict_explain(small_model):
     predicted = runner.invoke(app, ["predict", "-m", str(small_model), "--explain", "Des migrants secourus."])
     assert "explanations" in json.loads(predicted.stdout)
     assert np.isfinite(record["explanations"][0]["logit"])
+
+
+def test_explain_names_a_bad_line_exits_1_and_explains_the_others(small_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "Un attentat jihadiste."}\n{"text": ""}\n{"text": "Des migrants secourus."}\n')
+    result = CliRunner().invoke(app, ["explain", "-m", str(small_model), "-i", str(source)])
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("explanations" in r, r.get("line")) for r in records] == [(True, None), (False, 2), (True, None)]
+    assert "in.jsonl:2: field 'text': empty text" in result.stderr
