@@ -1,4 +1,4 @@
-"""Is a recipe variant really better than the default on the corpus? A paired, repeated CV test.
+"""Is a recipe variant really better than the default? A paired, repeated CV test.
 
     python benchmarks/paired_cv.py --variant "C=30" [--folds 3] [--draws 5] [--update]
 

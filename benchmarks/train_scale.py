@@ -88,8 +88,8 @@ def main() -> None:
             text += "\n".join(accuracy_lines(work))
     print(text)
     if args.update:
-        update_section("Training at scale", f"`python benchmarks/train_scale.py --update` on this machine "
-                       f"(sizes {', '.join(f'{s:,}' for s in args.sizes)}).\n\n{text}")
+        command = " ".join(["python benchmarks/train_scale.py", *sys.argv[1:]])
+        update_section("Training at scale", f"`{command}` on this machine.\n\n{text}")
 
 
 if __name__ == "__main__":
