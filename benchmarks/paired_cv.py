@@ -161,7 +161,8 @@ def paired_table(head: str, variants: list[str], paths: list[Path] | None, folds
     known = VARIANTS if head == "labels" else MULTICLASS_VARIANTS
     unknown = [v for v in variants if v not in known]
     if unknown:
-        sys.exit(f"no variant {unknown[0]!r} for --head {head}; choose from: {', '.join(v for v in known if v != DEFAULT)}")
+        choices = ", ".join(v for v in known if v not in (DEFAULT, "default"))
+        sys.exit(f"no variant {unknown[0]!r} for --head {head}; choose from: {choices}")
     lexicon = None if paths else load_taxonomy().lexicon()
     data = load_labelled(paths or [TRAIN])
     if head not in data.targets:
