@@ -183,6 +183,8 @@ def batch_cli(
             failed += 1
         else:
             typer.echo(f"{result.input} -> {result.output}: {result.records} records, {result.errors} errors")
+            for error in result.first_errors:
+                typer.echo(f"wiretag: {error}", err=True)
             failed += bool(result.errors)
     if failed:
         raise typer.Exit(1)
@@ -194,11 +196,11 @@ class FailureReport:
     shown_at_most = 10
 
     def __init__(self, source: str | None) -> None:
-        self.source = "<stdin>" if source == "-" else source
+        self.source = source
         self.count = 0
 
     def error(self, record: dict) -> WiretagError:
-        return WiretagError(record["error"], path=self.source, line=record.get("line"), field=record.get("field"))
+        return WiretagError.of_record(record, self.source)
 
     def watch(self, records: Iterator[dict], strict: bool = False) -> Iterator[dict]:
         """The records, passed on as they come; bad ones reported (with `strict`, the first one raises)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,24 @@ from classifier.records import SUFFIX_FORMATS
 
 INSTALL_HINT = "tagging on a Dask cluster needs Dask: pip install 'wiretag[dask]'"
 LOCAL = "local"
+ERRORS_SHOWN_PER_FILE = 10
 
 
 @dataclass
 class FileResult:
-    """What happened to one input file: where its records went, how many, how many were errors."""
+    """What happened to one input file: where its records went, how many, how many were errors and the first ones."""
 
     input: str
     output: str
     records: int = 0
     errors: int = 0
+    first_errors: list[str] = field(default_factory=list)  # the first bad lines, as FILE:LINE: field: why
     failure: str | None = None  # the whole file could not be read (missing, binary...)
+
+    def add_errors(self, records: list[dict[str, Any]]) -> None:
+        self.errors += len(records)
+        room = ERRORS_SHOWN_PER_FILE - len(self.first_errors)
+        self.first_errors += [str(WiretagError.of_record(record, self.input)) for record in records[:max(room, 0)]]
 
 
 def expand_inputs(patterns: list[str]) -> list[Path]:
@@ -128,7 +135,8 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
     def counted(records):
         for record in records:
             result.records += 1
-            result.errors += "error" in record
+            if "error" in record:
+                result.add_errors([record])
             yield record
 
     try:
@@ -141,7 +149,7 @@ def tag_one_file(source: str, target: str, model: Any, options: dict[str, Any]) 
                 for text, errors in chunks:
                     handle.write(text)
                     result.records += text.count("\n")  # one line per record: JSON escapes newlines in strings
-                    result.errors += len(errors)
+                    result.add_errors(errors)
     except WiretagError as exc:
         result.failure = str(exc)
     return result

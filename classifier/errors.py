@@ -19,6 +19,12 @@ class WiretagError(Exception):
         self.line = line
         self.field = field
 
+    @classmethod
+    def of_record(cls, record: dict, path: str | Path | None) -> WiretagError:
+        """The error of a predict error record (`{"id", "line", "error", "field"}`) read from `path`."""
+        path = "<stdin>" if path == "-" else path
+        return cls(record["error"], path=path, line=record.get("line"), field=record.get("field"))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:

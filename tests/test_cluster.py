@@ -42,6 +42,7 @@ def test_batch_on_a_local_cluster_matches_predict_file_by_file(small_model, tmp_
         records = [json.loads(line) for line in expected.read_text().splitlines()]
         assert records[17]["error"].startswith("malformed JSON") and records[18]["id"] == f"{name}-17"
     assert "monday.jsonl: 301 records, 1 errors" in result.stdout
+    assert "monday.jsonl:18: malformed JSON" in result.stderr  # the bad line is named, not only counted
 
 
 def test_batch_reports_an_unreadable_file_and_still_tags_the_others(small_model, tmp_path):
