@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from classifier.errors import WiretagError
+from classifier.errors import ERRORS_SHOWN, WiretagError
 
 app = typer.Typer(
     name="wiretag",
@@ -193,8 +193,6 @@ def batch_cli(
 class FailureReport:
     """Bad lines of a predict run: the first few on stderr as they come (file, line, field, why), then a count."""
 
-    shown_at_most = 10
-
     def __init__(self, source: str | None) -> None:
         self.source = source
         self.count = 0
@@ -214,13 +212,13 @@ class FailureReport:
     def add(self, records: list[dict]) -> None:
         for record in records:
             self.count += 1
-            if self.count <= self.shown_at_most:
+            if self.count <= ERRORS_SHOWN:
                 typer.echo(f"wiretag: {self.error(record)}", err=True)
 
     def finish(self) -> None:
         """Exit 1 when any line failed, after saying how many (each kept its error record in the output)."""
         if self.count:
-            more = f", {self.count - self.shown_at_most} more not shown" if self.count > self.shown_at_most else ""
+            more = f", {self.count - ERRORS_SHOWN} more not shown" if self.count > ERRORS_SHOWN else ""
             typer.echo(f"wiretag: {self.count} paragraph(s) could not be tagged{more}; "
                        "each has an 'error' record in the output", err=True)
             raise typer.Exit(1)

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classifier.errors import WiretagError
+from classifier.errors import ERRORS_SHOWN, WiretagError
 from classifier.records import SUFFIX_FORMATS
 
 INSTALL_HINT = "tagging on a Dask cluster needs Dask: pip install 'wiretag[dask]'"
 LOCAL = "local"
-ERRORS_SHOWN_PER_FILE = 10
 
 
 @dataclass
@@ -39,7 +38,7 @@ class FileResult:
 
     def add_errors(self, records: list[dict[str, Any]]) -> None:
         self.errors += len(records)
-        room = ERRORS_SHOWN_PER_FILE - len(self.first_errors)
+        room = ERRORS_SHOWN - len(self.first_errors)
         self.first_errors += [str(WiretagError.of_record(record, self.input)) for record in records[:max(room, 0)]]
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
+ERRORS_SHOWN = 10  # bad lines named on stderr, per run (predict, explain) or per file (batch); the rest are counted
+
+
 class WiretagError(Exception):
     """Bad usage or unreadable input: the CLI prints it and exits with `exit_code`."""
 
