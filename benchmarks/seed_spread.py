@@ -1,6 +1,6 @@
 """How much the shipped recipe's figures move with the training seed alone.
 
-    python benchmarks/seed_spread.py [--seeds 0 1 2] [--repeats 1 3] [--taxonomy FILE] [--update]
+    python benchmarks/seed_spread.py [--seeds 0 1 2] [--repeats 1 3] [--taxonomy FILE] [--set FIELD=VALUE ...] [--update]
 
 The seed draws the cross-validation folds whose out-of-fold scores tune the
 thresholds. For each number of CV repeats (`Recipe.cv_repeats`) and each
@@ -8,7 +8,8 @@ seed, the recipe is trained on the corpus's training split and scored on its
 test split and, when ../shared is present, on real-dev (all rows and its
 uniformly drawn part). The spread says how large a difference between two
 models must be before it means anything; `--taxonomy` measures another
-lexicon the same way.
+lexicon the same way, and `--set` another value of a `Recipe` field
+(`--set mixed_rows=0.5`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,10 +31,23 @@ from training.taxonomy import load_taxonomy  # noqa: E402
 from training.train import Recipe, fit_tagger  # noqa: E402
 
 
-def measure(repeats: int, seed: int, lexicon, train, test, real) -> dict:
-    tagger, _ = fit_tagger(train, replace(Recipe(), cv_repeats=repeats), lexicon=lexicon, seed=seed)
+def recipe_settings(assignments: list[str]) -> dict:
+    """`FIELD=VALUE` pairs as Recipe settings, each value of its field's default's type."""
+    defaults = {f.name: f.default for f in fields(Recipe)}
+    settings = {}
+    for assignment in assignments:
+        name, _, value = assignment.partition("=")
+        if name not in defaults or not value:
+            raise SystemExit(f"--set {assignment}: expected FIELD=VALUE with FIELD one of {', '.join(defaults)}")
+        kind = type(defaults[name])
+        settings[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+    return settings
+
+
+def measure(recipe: Recipe, seed: int, lexicon, train, test, real) -> dict:
+    tagger, _ = fit_tagger(train, recipe, lexicon=lexicon, seed=seed)
     thresholds = tagger.heads["labels"].thresholds
-    row = {"repeats": repeats, "seed": seed, "terrorism_threshold": thresholds["terrorism"],
+    row = {"repeats": recipe.cv_repeats, "seed": seed, "terrorism_threshold": thresholds["terrorism"],
            "test_macro_f1": score_data(tagger, test)["heads"]["labels"]["macro_f1"]}
     if real is not None:
         scores = score_data(tagger, real)["heads"]["labels"]
@@ -60,16 +74,18 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--repeats", type=int, nargs="+", default=[1, 3], help="values of Recipe.cv_repeats to compare")
     parser.add_argument("--taxonomy", type=Path, help="taxonomy file whose lexicon to use (default: the project's)")
+    parser.add_argument("--set", nargs="+", default=[], metavar="FIELD=VALUE", help="another value of a Recipe field")
     parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
     args = parser.parse_args()
     lexicon = (load_taxonomy(args.taxonomy) if args.taxonomy else load_taxonomy()).lexicon()
     train = load_labelled([TRAIN])
     test = load_labelled([TEST], for_training=False)
     real = load_real_dev()
+    recipe = Recipe(**recipe_settings(args.set))
     rows = []
     for repeats in args.repeats:
         for seed in args.seeds:
-            rows.append(measure(repeats, seed, lexicon, train, test, real))
+            rows.append(measure(replace(recipe, cv_repeats=repeats), seed, lexicon, train, test, real))
             print(render(rows[-1:]).splitlines()[2], flush=True)
     table = render(rows)
     print(table)
