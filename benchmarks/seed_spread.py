@@ -9,7 +9,7 @@ test split and, when ../shared is present, on real-dev (all rows and its
 uniformly drawn part). The spread says how large a difference between two
 models must be before it means anything; `--taxonomy` measures another
 lexicon the same way, and `--set` another value of a `Recipe` field
-(`--set mixed_rows=0.5`).
+(`--set C=30`).
 """
 
 from __future__ import annotations

@@ -59,7 +59,6 @@ class Recipe:
     threshold_floor: float = 0.05
     cv_folds: int = 5
     cv_repeats: int = 1  # fold assignments whose scores are pooled to tune thresholds: more, steadier (BENCHMARKS.md)
-    mixed_rows: float = 0.0  # extra themes-head rows, as a share of the data, each two stories' paragraphs joined
 
     def features(self, lexicon: dict[str, list[str]] | None):
         return build_features(
@@ -111,32 +110,6 @@ def encode_targets(data: LabelledData) -> dict[str, tuple[list[str], np.ndarray]
     return encoded
 
 
-def mixed_pairs(groups: Sequence[str], share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs from different stories to join into extra themes-head rows.
-
-    Real paragraphs often carry a theme in a clause inside a story about
-    something else; a paragraph joined to an unrelated one, labelled with the
-    union of both, teaches the head to fire on a theme diluted in other text.
-    """
-    rng = np.random.default_rng(seed)
-    size = int(round(share * len(groups)))
-    first, second = rng.integers(len(groups), size=size), rng.integers(len(groups), size=size)
-    story = np.asarray(groups)
-    keep = story[first] != story[second]
-    return first[keep], second[keep]
-
-
-def with_mixed_rows(features, X, texts, target: np.ndarray, groups, share: float, seed: int):
-    """X and the multi-label target with `mixed_pairs` rows appended (unchanged when share is 0)."""
-    if not share:
-        return X, target
-    from scipy.sparse import vstack
-
-    first, second = mixed_pairs(groups, share, seed)
-    joined = [f"{texts[i]} {texts[j]}" for i, j in zip(first, second)]
-    return vstack([X, features.transform(joined)]).tocsr(), np.vstack([target, target[first] | target[second]])
-
-
 def check_trainable(encoded: dict[str, tuple[list[str], np.ndarray]], minimum: int = MIN_EXAMPLES) -> None:
     """Refuse labels too rare to train and tune, and heads with a single label."""
     for head, (labels, target) in encoded.items():
@@ -183,7 +156,7 @@ def cross_validated_probabilities(
     texts = np.asarray(data.texts, dtype=object)
     progress(f"cross-validation: {folds} folds grouped by story")
     results = Parallel(n_jobs=min(n_jobs if n_jobs > 0 else folds, folds))(
-        delayed(_fold_probabilities)(texts, encoded, train_idx, test_idx, recipe, lexicon, seed, data.groups)
+        delayed(_fold_probabilities)(texts, encoded, train_idx, test_idx, recipe, lexicon, seed)
         for train_idx, test_idx in splits
     )
     out = {head: np.zeros((len(texts), len(labels))) for head, (labels, _) in encoded.items()}
@@ -193,7 +166,7 @@ def cross_validated_probabilities(
     return out
 
 
-def _fold_probabilities(texts, encoded, train_idx, test_idx, recipe: Recipe, lexicon, seed, groups) -> dict[str, np.ndarray]:
+def _fold_probabilities(texts, encoded, train_idx, test_idx, recipe: Recipe, lexicon, seed) -> dict[str, np.ndarray]:
     features = recipe.features(lexicon).fit(texts[train_idx])
     X_train, X_test = features.transform(texts[train_idx]), features.transform(texts[test_idx])
     out = {}
@@ -207,9 +180,7 @@ def _fold_probabilities(texts, encoded, train_idx, test_idx, recipe: Recipe, lex
             remap = np.searchsorted(present, y_train)
             proba[:, present] = estimator.fit(X_train, remap).predict_proba(X_test)
         else:
-            X_fit, y_fit = with_mixed_rows(features, X_train, texts[train_idx], y_train,
-                                           [groups[i] for i in train_idx], recipe.mixed_rows, seed)
-            proba[:] = estimator.fit(X_fit, y_fit).predict_proba(X_test)
+            proba[:] = estimator.fit(X_train, y_train).predict_proba(X_test)
         out[head] = proba
     return out
 
@@ -277,10 +248,7 @@ def fit_tagger(
         estimator = recipe.classifier(head_task(head), head, seed)
         if head in thresholds:
             estimator.set_params(thresholds=thresholds[head])
-        X_fit, y_fit = X, target
-        if head_task(head) == MULTILABEL:
-            X_fit, y_fit = with_mixed_rows(features, X, data.texts, target, data.groups, recipe.mixed_rows, seed)
-        heads[head] = Head(head, head_task(head), labels, estimator.fit(X_fit, y_fit))
+        heads[head] = Head(head, head_task(head), labels, estimator.fit(X, target))
     return Tagger(features, heads, training_stems(features, data.texts)), reports
 
 
