@@ -92,15 +92,21 @@ def suspect_review() -> dict[str, Any] | None:
         return None
     decisions = [json.loads(line) for line in REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()]
     per_theme: dict[str, dict[str, int]] = {}
+    per_review: dict[int, dict[str, int]] = {}
     for d in decisions:
+        changed = d["carries"] != d["labelled"]
         counts = per_theme.setdefault(d["theme"], {"reviewed": 0, "added": 0, "removed": 0})
         counts["reviewed"] += 1
-        if d["carries"] != d["labelled"]:
+        if changed:
             counts["added" if d["carries"] else "removed"] += 1
+        review = per_review.setdefault(d.get("review", 1), {"reviewed": 0, "changed": 0})
+        review["reviewed"] += 1
+        review["changed"] += changed
     return {
         "reviewed": len(decisions),
         "changed": sum(counts["added"] + counts["removed"] for counts in per_theme.values()),
         "per_theme": dict(sorted(per_theme.items())),
+        "per_review": dict(sorted(per_review.items())),
     }
 
 
@@ -181,7 +187,9 @@ def render(f: dict[str, Any]) -> str:
         parts += [
             "", f"### Review of suspect labels ({review['reviewed']} labels, {review['changed']} changed)",
             "Labels that out-of-fold scores contradicted (`python -m training.suspects`), "
-            "judged blind by a reviewer against the taxonomy's rules.", "",
+            "judged blind by a reviewer against the taxonomy's rules. "
+            + "; ".join(f"Review {n}: {v['reviewed']} labels, {v['changed']} changed" for n, v in review["per_review"].items())
+            + ".", "",
             table(rows, ("theme", "decisions")),
         ]
     parts.append(END)
