@@ -97,3 +97,54 @@ def test_suspects_name_rows_without_an_id_by_file_and_line(tmp_path):
     assert all(s["id"].startswith(f"{path}:") for s in found)
     mine = {(s["theme"], s["labelled"]) for s in found if s["id"] == f"{path}:6"}
     assert mine == {("migration", False), ("terrorism", True)}
+
+
+def _review(decisions: Path, batches: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "training.review", str(decisions), "--batches", str(batches), *options],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+
+
+def _batch_dir(tmp_path: Path) -> Path:
+    batches = tmp_path / "batches"
+    batches.mkdir()
+    write_jsonl(batches / "a.jsonl", [
+        {"id": "a-1", "story": "a-s1", "text": "Des pluies.", "labels": ["terrorism"], "register": "dispatch"},
+        {"id": "a-2", "story": "a-s2", "text": "Un puits.", "labels": [], "register": "feature"},
+    ])
+    write_jsonl(batches / "b.jsonl", [{"id": "b-1", "story": "b-s1", "text": "Un match.", "labels": []}])
+    return batches
+
+
+def test_review_applies_the_overturned_labels_only_and_records_every_decision(tmp_path):
+    batches = _batch_dir(tmp_path)
+    untouched = (batches / "b.jsonl").read_bytes()
+    decisions = write_jsonl(tmp_path / "decisions.jsonl", [
+        {"id": "a-1", "theme": "terrorism", "labelled": True, "carries": False, "reason": "rain"},
+        {"id": "a-2", "theme": "development", "labelled": False, "carries": True, "reason": "a well"},
+        {"id": "b-1", "theme": "sport", "labelled": False, "carries": False, "reason": "kept"},
+    ])
+    record = tmp_path / "record.jsonl"
+    result = _review(decisions, batches, "--record", str(record))
+    assert result.returncode == 0, result.stderr
+    assert "3 decisions: 1 labels added, 1 removed" in result.stdout
+    rows = [json.loads(line) for line in (batches / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["labels"] for r in rows] == [[], ["development"]]
+    assert rows[1]["register"] == "feature" and rows[1]["story"] == "a-s2"
+    assert (batches / "b.jsonl").read_bytes() == untouched
+    assert [json.loads(line)["id"] for line in record.read_text(encoding="utf-8").splitlines()] == ["a-1", "a-2", "b-1"]
+
+
+def test_review_refuses_a_stale_decision_by_line_and_changes_nothing(tmp_path):
+    batches = _batch_dir(tmp_path)
+    before = {path.name: path.read_bytes() for path in batches.iterdir()}
+    decisions = write_jsonl(tmp_path / "decisions.jsonl", [
+        {"id": "a-2", "theme": "development", "labelled": False, "carries": True},
+        {"id": "a-1", "theme": "terrorism", "labelled": False, "carries": True},  # a-1 already carries it
+    ])
+    result = _review(decisions, batches)
+    assert result.returncode == 2
+    assert result.stderr == (f"training.review: error: {decisions}:2: field 'labelled': "
+                             "row a-1 already carries 'terrorism'; the decision is stale\n")
+    assert {path.name: path.read_bytes() for path in batches.iterdir()} == before

@@ -1,0 +1,104 @@
+"""Apply a blind review's decisions to the corpus batches.
+
+    python -m training.review DECISIONS.jsonl [--batches training/data/batches] [--record FILE]
+    python -m training.split      # then rebuild the train and test splits
+
+Each decision is one JSON line from a review of suspect labels
+(`python -m training.suspects` lists them; reviewers answer blind):
+`{"id", "theme", "labelled", "carries", ...}`. Where the reviewer's
+`carries` differs from `labelled`, the theme is added to or taken off that
+row. A decision whose `labelled` no longer matches the row is refused, so a
+stale or repeated review cannot flip a label back. Nothing is written unless
+every decision applies; each batch is replaced atomically. With `--record`,
+the decisions are appended to the review record the datasheet counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from classifier.errors import WiretagError
+from classifier.output import atomic_output, write_jsonl
+
+DATA = Path(__file__).resolve().parent / "data"
+DECISION_FIELDS = ("id", "theme", "labelled", "carries")
+
+
+def read_decisions(path: Path) -> list[dict[str, Any]]:
+    """The decisions of a review file; a line without its fields is named."""
+    decisions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            decision = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise WiretagError(f"not JSON ({exc.msg})", path=path, line=number) from None
+        missing = [name for name in DECISION_FIELDS if name not in decision]
+        if missing:
+            raise WiretagError("missing", path=path, line=number, field=missing[0])
+        decision["_line"] = number
+        decisions.append(decision)
+    return decisions
+
+
+def apply_decisions(decisions: list[dict[str, Any]], batches: Path, source: Path) -> dict[str, int]:
+    """Change the labels the decisions overturn, batch by batch; returns how many were added and removed."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for decision in decisions:
+        if decision["carries"] != decision["labelled"]:
+            changes.setdefault(decision["id"], []).append(decision)
+    updated: dict[Path, list[dict[str, Any]]] = {}
+    applied = {"added": 0, "removed": 0}
+    for path in sorted(batches.glob("*.jsonl")):
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for row in rows:
+            for decision in changes.pop(row["id"], []):
+                labels = set(row["labels"])
+                if (decision["theme"] in labels) != decision["labelled"]:
+                    state = "carries" if decision["theme"] in labels else "lacks"
+                    raise WiretagError(f"row {row['id']} already {state} '{decision['theme']}'; the decision is stale",
+                                       path=source, line=decision["_line"], field="labelled")
+                if decision["carries"]:
+                    labels.add(decision["theme"])
+                    applied["added"] += 1
+                else:
+                    labels.discard(decision["theme"])
+                    applied["removed"] += 1
+                row["labels"] = sorted(labels)
+                updated[path] = rows
+    if changes:
+        first = min((d for ds in changes.values() for d in ds), key=lambda d: d["_line"])
+        raise WiretagError(f"no row '{first['id']}' in {batches}", path=source, line=first["_line"], field="id")
+    for path, rows in updated.items():
+        with atomic_output(path) as handle:
+            write_jsonl(rows, handle)
+    return applied
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("decisions", type=Path, help="JSONL of decisions: id, theme, labelled, carries (and a reason)")
+    parser.add_argument("--batches", type=Path, default=DATA / "batches", help="folder of the corpus batches")
+    parser.add_argument("--record", type=Path, help="append the decisions to this review record")
+    args = parser.parse_args(argv)
+    try:
+        decisions = read_decisions(args.decisions)
+        applied = apply_decisions(decisions, args.batches, args.decisions)
+    except (WiretagError, OSError) as error:
+        print(f"training.review: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if args.record:
+        with args.record.open("a", encoding="utf-8") as handle:
+            write_jsonl(({k: v for k, v in d.items() if k != "_line"} for d in decisions), handle)
+    print(f"{len(decisions)} decisions: {applied['added']} labels added, {applied['removed']} removed; "
+          "run python -m training.split to rebuild the splits")
+
+
+if __name__ == "__main__":
+    main()
