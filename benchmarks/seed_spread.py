@@ -32,15 +32,18 @@ from training.train import Recipe, fit_tagger  # noqa: E402
 
 
 def recipe_settings(assignments: list[str]) -> dict:
-    """`FIELD=VALUE` pairs as Recipe settings, each value of its field's default's type."""
-    defaults = {f.name: f.default for f in fields(Recipe)}
+    """`FIELD=VALUE` pairs as Recipe settings, each of its field's type (fields with a plain value only)."""
+    defaults = {f.name: f.default for f in fields(Recipe) if isinstance(f.default, (bool, int, float, str))}
     settings = {}
     for assignment in assignments:
         name, _, value = assignment.partition("=")
         if name not in defaults or not value:
             raise SystemExit(f"--set {assignment}: expected FIELD=VALUE with FIELD one of {', '.join(defaults)}")
         kind = type(defaults[name])
-        settings[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+        try:
+            settings[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+        except ValueError:
+            raise SystemExit(f"--set {assignment}: {name} takes a {kind.__name__}") from None
     return settings
 
 
