@@ -24,57 +24,53 @@ from typing import Any
 
 from classifier.errors import WiretagError
 from classifier.output import atomic_output, write_jsonl
+from classifier.records import Row, Source, read_rows
 
 DATA = Path(__file__).resolve().parent / "data"
 DECISION_FIELDS = ("id", "theme", "labelled", "carries")
 
 
-def read_decisions(path: Path) -> list[dict[str, Any]]:
-    """The decisions of a review file; a line without its fields is named."""
+def read_decisions(path: Path) -> list[Row]:
+    """The decisions of a review file, each with its line; a line without its fields is named."""
     decisions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            decision = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise WiretagError(f"not JSON ({exc.msg})", path=path, line=number) from None
-        missing = [name for name in DECISION_FIELDS if name not in decision]
+    for row in read_rows(Source(str(path), format="jsonl")):
+        if row.error:
+            raise WiretagError(row.error, path=path, line=row.line, field=row.error_field)
+        missing = [name for name in DECISION_FIELDS if name not in row.fields]
         if missing:
-            raise WiretagError("missing", path=path, line=number, field=missing[0])
-        decision["_line"] = number
-        decisions.append(decision)
+            raise WiretagError("missing", path=path, line=row.line, field=missing[0])
+        decisions.append(row)
     return decisions
 
 
-def apply_decisions(decisions: list[dict[str, Any]], batches: Path, source: Path) -> dict[str, int]:
+def apply_decisions(decisions: list[Row], batches: Path, source: Path) -> dict[str, int]:
     """Change the labels the decisions overturn, batch by batch; returns how many were added and removed."""
-    changes: dict[str, list[dict[str, Any]]] = {}
+    changes: dict[str, list[Row]] = {}
     for decision in decisions:
-        if decision["carries"] != decision["labelled"]:
-            changes.setdefault(decision["id"], []).append(decision)
+        if decision.fields["carries"] != decision.fields["labelled"]:
+            changes.setdefault(decision.fields["id"], []).append(decision)
     updated: dict[Path, list[dict[str, Any]]] = {}
     applied = {"added": 0, "removed": 0}
     for path in sorted(batches.glob("*.jsonl")):
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         for row in rows:
             for decision in changes.pop(row["id"], []):
-                labels = set(row["labels"])
-                if (decision["theme"] in labels) != decision["labelled"]:
-                    state = "carries" if decision["theme"] in labels else "lacks"
-                    raise WiretagError(f"row {row['id']} already {state} '{decision['theme']}'; the decision is stale",
-                                       path=source, line=decision["_line"], field="labelled")
-                if decision["carries"]:
-                    labels.add(decision["theme"])
+                theme, labels = decision.fields["theme"], set(row["labels"])
+                if (theme in labels) != decision.fields["labelled"]:
+                    state = "carries" if theme in labels else "lacks"
+                    raise WiretagError(f"row {row['id']} already {state} '{theme}'; the decision is stale",
+                                       path=source, line=decision.line, field="labelled")
+                if decision.fields["carries"]:
+                    labels.add(theme)
                     applied["added"] += 1
                 else:
-                    labels.discard(decision["theme"])
+                    labels.discard(theme)
                     applied["removed"] += 1
                 row["labels"] = sorted(labels)
                 updated[path] = rows
     if changes:
-        first = min((d for ds in changes.values() for d in ds), key=lambda d: d["_line"])
-        raise WiretagError(f"no row '{first['id']}' in {batches}", path=source, line=first["_line"], field="id")
+        first = min((d for ds in changes.values() for d in ds), key=lambda d: d.line)
+        raise WiretagError(f"no row '{first.fields['id']}' in {batches}", path=source, line=first.line, field="id")
     for path, rows in updated.items():
         with atomic_output(path) as handle:
             write_jsonl(rows, handle)
@@ -95,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(2) from None
     if args.record:
         with args.record.open("a", encoding="utf-8") as handle:
-            write_jsonl(({k: v for k, v in d.items() if k != "_line"} for d in decisions), handle)
+            write_jsonl((decision.fields for decision in decisions), handle)
     print(f"{len(decisions)} decisions: {applied['added']} labels added, {applied['removed']} removed; "
           "run python -m training.split to rebuild the splits")
 
