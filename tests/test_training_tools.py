@@ -99,6 +99,19 @@ def test_suspects_name_rows_without_an_id_by_file_and_line(tmp_path):
     assert mine == {("migration", False), ("terrorism", True)}
 
 
+def test_suspects_for_the_topic_head_name_the_label_and_the_suggestion(tmp_path):
+    rows = labelled_rows()
+    wrong = next(r for r in rows if r["id"] == "none-2")
+    wrong["topic"] = "politics"  # a sports paragraph filed under politics
+    path = write_jsonl(tmp_path / "rows.jsonl", rows)
+    out = tmp_path / "suspects.jsonl"
+    result = _suspects(path, out, "--head", "topic", "--low", "0.3", "--high", "0.5")
+    assert result.returncode == 0, result.stderr
+    found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(s["id"], s["head"], s["labelled"], s["suggested"]) for s in found] == [("none-2", "topic", "politics", "sport")]
+    assert found[0]["labelled_score"] < 0.3 < 0.5 < found[0]["score"]
+
+
 def _review(decisions: Path, batches: Path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "training.review", str(decisions), "--batches", str(batches), *options],
@@ -148,3 +161,22 @@ def test_review_refuses_a_stale_decision_by_line_and_changes_nothing(tmp_path):
     assert result.stderr == (f"training.review: error: {decisions}:2: field 'labelled': "
                              "row a-1 already carries 'terrorism'; the decision is stale\n")
     assert {path.name: path.read_bytes() for path in batches.iterdir()} == before
+
+
+def test_review_sets_a_topic_and_refuses_a_stale_one(tmp_path):
+    batches = _batch_dir(tmp_path)
+    rows = [json.loads(line) for line in (batches / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows[0]["topic"] = "security"
+    write_jsonl(batches / "a.jsonl", rows)
+    decisions = write_jsonl(tmp_path / "decisions.jsonl", [
+        {"id": "a-1", "head": "topic", "labelled": "security", "carries": "environment", "reason": "rain"},
+    ])
+    result = _review(decisions, batches)
+    assert result.returncode == 0, result.stderr
+    assert "1 decisions: 0 labels added, 0 removed, 1 one-label fields changed" in result.stdout
+    first = json.loads((batches / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert (first["topic"], first["labels"]) == ("environment", ["terrorism"])
+    again = _review(decisions, batches)
+    assert again.returncode == 2
+    assert again.stderr == (f"training.review: error: {decisions}:1: field 'labelled': "
+                            "row a-1 has topic 'environment', not 'security'; the decision is stale\n")
