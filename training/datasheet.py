@@ -23,6 +23,8 @@ DATA = Path(__file__).resolve().parent / "data"
 SPLITS = ("themes-train.jsonl", "themes-test.jsonl")
 BLIND = DATA / "blind-pass"
 REVIEW = DATA / "review" / "suspects-reviewed.jsonl"
+TOPIC_REVIEW = DATA / "review" / "topics-reviewed.jsonl"
+TOPIC_CONTROLS = DATA / "review" / "topics-controls.jsonl"
 BEGIN, END = "<!-- figures:begin (python -m training.datasheet --write) -->", "<!-- figures:end -->"
 
 REGIONS = {
@@ -110,6 +112,20 @@ def suspect_review() -> dict[str, Any] | None:
     }
 
 
+def topic_review() -> dict[str, Any] | None:
+    """How many suspect topics were reviewed and moved, and how often the same reviewers kept an unsuspected topic."""
+    if not TOPIC_REVIEW.exists():
+        return None
+    decisions = [json.loads(line) for line in TOPIC_REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()]
+    moves = Counter(f"{d['labelled']} -> {d['carries']}" for d in decisions if d["carries"] != d["labelled"])
+    found: dict[str, Any] = {"reviewed": len(decisions), "changed": sum(moves.values()), "moves": dict(moves.most_common())}
+    if TOPIC_CONTROLS.exists():
+        controls = [json.loads(line) for line in TOPIC_CONTROLS.read_text(encoding="utf-8").splitlines() if line.strip()]
+        found["controls"] = len(controls)
+        found["controls_kept"] = sum(c["reviewed"] == c["labelled"] for c in controls)
+    return found
+
+
 def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     themes = sorted({label for r in rows for label in r["labels"]})
     themed = [r for r in rows if r["labels"]]
@@ -140,6 +156,7 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "cooccurrence": {a: {b: sum(a in r["labels"] and b in r["labels"] for r in rows) for b in themes} for a in themes},
         "blind_pass": blind_agreement(rows, themes),
         "suspect_review": suspect_review(),
+        "topic_review": topic_review(),
     }
 
 
@@ -191,6 +208,18 @@ def render(f: dict[str, Any]) -> str:
             + "; ".join(f"Review {n}: {v['reviewed']} labels, {v['changed']} changed" for n, v in review["per_review"].items())
             + ".", "",
             table(rows, ("theme", "decisions")),
+        ]
+    topics = f["topic_review"]
+    if topics:
+        moves = dict(list(topics["moves"].items())[:12])
+        controls = (f" The same reviewers, given {topics['controls']} unsuspected paragraphs mixed in, kept the existing "
+                    f"topic on {topics['controls_kept']}." if "controls" in topics else "")
+        parts += [
+            "", f"### Review of suspect topics ({topics['reviewed']} paragraphs, {topics['changed']} changed)",
+            "Topics that out-of-fold scores contradicted (`python -m training.suspects --head topic`), "
+            "each paragraph given a desk blind by a reviewer under the rules of the topics; "
+            "a desk the reviewer was unsure of left the topic as it was." + controls, "",
+            table(moves, ("most frequent changes", "paragraphs")),
         ]
     parts.append(END)
     return "\n".join(parts)
