@@ -118,12 +118,18 @@ def topic_review() -> dict[str, Any] | None:
         return None
     decisions = [json.loads(line) for line in TOPIC_REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()]
     moves = Counter(f"{d['labelled']} -> {d['carries']}" for d in decisions if d["carries"] != d["labelled"])
-    found: dict[str, Any] = {"reviewed": len(decisions), "changed": sum(moves.values()), "moves": dict(moves.most_common())}
+    per_review: dict[int, dict[str, int]] = {}
+    for d in decisions:
+        review = per_review.setdefault(d.get("review", 1), {"reviewed": 0, "changed": 0, "controls": 0, "controls_kept": 0})
+        review["reviewed"] += 1
+        review["changed"] += d["carries"] != d["labelled"]
     if TOPIC_CONTROLS.exists():
-        controls = [json.loads(line) for line in TOPIC_CONTROLS.read_text(encoding="utf-8").splitlines() if line.strip()]
-        found["controls"] = len(controls)
-        found["controls_kept"] = sum(c["reviewed"] == c["labelled"] for c in controls)
-    return found
+        for c in (json.loads(line) for line in TOPIC_CONTROLS.read_text(encoding="utf-8").splitlines() if line.strip()):
+            review = per_review[c.get("review", 1)]
+            review["controls"] += 1
+            review["controls_kept"] += c["reviewed"] == c["labelled"]
+    return {"reviewed": len(decisions), "changed": sum(moves.values()), "moves": dict(moves.most_common()),
+            "per_review": dict(sorted(per_review.items()))}
 
 
 def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -212,13 +218,16 @@ def render(f: dict[str, Any]) -> str:
     topics = f["topic_review"]
     if topics:
         moves = dict(list(topics["moves"].items())[:12])
-        controls = (f" The same reviewers, given {topics['controls']} unsuspected paragraphs mixed in, kept the existing "
-                    f"topic on {topics['controls_kept']}." if "controls" in topics else "")
+        rounds = "; ".join(
+            f"Review {n}: {v['reviewed']} paragraphs, {v['changed']} changed"
+            + (f", the existing topic kept on {v['controls_kept']} of {v['controls']} unsuspected paragraphs mixed in"
+               if v["controls"] else "")
+            for n, v in topics["per_review"].items())
         parts += [
             "", f"### Review of suspect topics ({topics['reviewed']} paragraphs, {topics['changed']} changed)",
             "Topics that out-of-fold scores contradicted (`python -m training.suspects --head topic`), "
             "each paragraph given a desk blind by a reviewer under the rules of the topics; "
-            "a desk the reviewer was unsure of left the topic as it was." + controls, "",
+            f"a desk the reviewer was unsure of left the topic as it was. {rounds}.", "",
             table(moves, ("most frequent changes", "paragraphs")),
         ]
     parts.append(END)
