@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from training.datacheck import check_data
-from training.datasheet import DATA, REGIONS, figures, load_rows
+from training.datasheet import DATA, REGIONS, figures, load_rows, read_records
 
 
 @pytest.fixture(scope="module")
@@ -72,18 +72,9 @@ def test_corpus_shares_no_text_with_the_evaluation_sets(shared):
 
 def test_the_corpus_carries_every_review_decision():
     """A reviewed label or topic edited back by hand, without a new decision, fails here."""
-    import json
-
     rows = {r["id"]: r for r in load_rows()}
-    review = DATA / "review"
-    themes = {}
-    for line in (review / "suspects-reviewed.jsonl").read_text(encoding="utf-8").splitlines():
-        d = json.loads(line)
-        themes[(d["id"], d["theme"])] = d["carries"]
-    topics = {}
-    for line in (review / "topics-reviewed.jsonl").read_text(encoding="utf-8").splitlines():
-        d = json.loads(line)
-        topics[d["id"]] = d["carries"]
+    themes = {(d["id"], d["theme"]): d["carries"] for d in read_records(DATA / "review/suspects-reviewed.jsonl")}
+    topics = {d["id"]: d["carries"] for d in read_records(DATA / "review/topics-reviewed.jsonl")}
     assert themes and topics
     assert [key for key, carries in themes.items() if (key[1] in rows[key[0]]["labels"]) != carries] == []
     assert [key for key, topic in topics.items() if rows[key]["topic"] != topic] == []

@@ -44,13 +44,13 @@ REGIONS = {
 REGION_OF = {code: region for region, codes in REGIONS.items() for code in codes.split()}
 
 
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The JSON objects of a JSONL file the project wrote (blank lines skipped)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def load_rows() -> list[dict[str, Any]]:
-    rows = []
-    for name in SPLITS:
-        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rows.append({**json.loads(line), "split": name.split("-")[1].split(".")[0]})
-    return rows
+    return [{**row, "split": name.split("-")[1].split(".")[0]} for name in SPLITS for row in read_records(DATA / name)]
 
 
 def _kappa(a: list[bool], b: list[bool]) -> float:
@@ -67,7 +67,7 @@ def blind_agreement(rows: list[dict[str, Any]], themes: list[str]) -> dict[str, 
     if not path.exists():
         return None
     first = {r["id"]: r for r in json.loads((BLIND / "first-pass.json").read_text(encoding="utf-8"))}
-    second = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    second = read_records(path)
     per_theme = {}
     for theme in themes:
         a = [theme in first[s["id"]]["labels"] for s in second]
@@ -92,7 +92,7 @@ def suspect_review() -> dict[str, Any] | None:
     """How many listed suspect labels were reviewed and how many the reviewer changed, per theme."""
     if not REVIEW.exists():
         return None
-    decisions = [json.loads(line) for line in REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()]
+    decisions = read_records(REVIEW)
     per_theme: dict[str, dict[str, int]] = {}
     per_review: dict[int, dict[str, int]] = {}
     for d in decisions:
@@ -116,7 +116,7 @@ def topic_review() -> dict[str, Any] | None:
     """How many suspect topics were reviewed and moved, and how often the same reviewers kept an unsuspected topic."""
     if not TOPIC_REVIEW.exists():
         return None
-    decisions = [json.loads(line) for line in TOPIC_REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()]
+    decisions = read_records(TOPIC_REVIEW)
     moves = Counter(f"{d['labelled']} -> {d['carries']}" for d in decisions if d["carries"] != d["labelled"])
     per_review: dict[int, dict[str, int]] = {}
     for d in decisions:
@@ -124,7 +124,7 @@ def topic_review() -> dict[str, Any] | None:
         review["reviewed"] += 1
         review["changed"] += d["carries"] != d["labelled"]
     if TOPIC_CONTROLS.exists():
-        for c in (json.loads(line) for line in TOPIC_CONTROLS.read_text(encoding="utf-8").splitlines() if line.strip()):
+        for c in read_records(TOPIC_CONTROLS):
             review = per_review[c.get("review", 1)]
             review["controls"] += 1
             review["controls_kept"] += c["reviewed"] == c["labelled"]

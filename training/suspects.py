@@ -74,9 +74,9 @@ def _suspect_classes(names: list[str], head: str, labels: list[str], target: np.
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", type=Path, help="labelled JSONL files with a `labels` field")
+    parser.add_argument("files", nargs="+", type=Path, help="labelled JSONL files with a `labels` field (or the --head field)")
     parser.add_argument("--taxonomy", type=Path, default=None, help="label set whose lexicon the model uses")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="JSONL of suspects: id, theme, labelled, score")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="JSONL of suspects: id, theme, labelled, score (one-label heads: id, head, labelled, suggested, scores)")
     parser.add_argument("--head", default="labels", help="the label field to check: labels (themes) or a one-label field such as topic")
     parser.add_argument("--low", type=float, default=0.02, help="a carried label scoring under this is listed")
     parser.add_argument("--high", type=float, default=0.98, help="a missing label scoring over this is listed")
