@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from training.datacheck import check_data
-from training.datasheet import DATA, REGIONS, figures, load_rows, read_records
+from training.datasheet import DATA, REGIONS, figures, load_rows
+from training.records import read_records
 
 
 @pytest.fixture(scope="module")

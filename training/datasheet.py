@@ -19,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from training.records import read_records
+
 DATA = Path(__file__).resolve().parent / "data"
 SPLITS = ("themes-train.jsonl", "themes-test.jsonl")
 BLIND = DATA / "blind-pass"
@@ -42,11 +44,6 @@ REGIONS = {
     "Americas and Caribbean": "US CA MX GT HN SV NI PA CU DO HT JM CO VE EC PE BO BR PY UY AR CL GF MQ",
 }
 REGION_OF = {code: region for region, codes in REGIONS.items() for code in codes.split()}
-
-
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """The JSON objects of a JSONL file the project wrote (blank lines skipped)."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def load_rows() -> list[dict[str, Any]]:

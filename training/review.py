@@ -18,7 +18,6 @@ the decisions are appended to the review record the datasheet counts.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from classifier.errors import WiretagError
 from classifier.output import atomic_output, write_jsonl
 from classifier.records import Row, Source, read_rows
+from training.records import read_records
 
 DATA = Path(__file__).resolve().parent / "data"
 DECISION_FIELDS = ("id", "labelled", "carries")
@@ -58,7 +58,7 @@ def apply_decisions(decisions: list[Row], batches: Path, source: Path) -> dict[s
     updated: dict[Path, list[dict[str, Any]]] = {}
     applied = {"added": 0, "removed": 0, "relabelled": 0}
     for path in sorted(batches.glob("*.jsonl")):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = read_records(path)
         for row in rows:
             for decision in changes.pop(row["id"], []):
                 applied[apply_decision(decision, row, source)] += 1

@@ -14,6 +14,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from training.records import read_records
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEST_SHARE = 20  # percent
 FIELDS = ("id", "story", "text", "labels", "topic", "register", "country", "hard_negative")
@@ -24,12 +26,7 @@ def in_test(story: str) -> bool:
 
 
 def assemble(batch_dir: Path, out_dir: Path) -> tuple[int, int]:
-    rows = []
-    for path in sorted(batch_dir.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                rows.append({key: row[key] for key in FIELDS})
+    rows = [{key: row[key] for key in FIELDS} for path in sorted(batch_dir.glob("*.jsonl")) for row in read_records(path)]
     train = [r for r in rows if not in_test(r["story"])]
     test = [r for r in rows if in_test(r["story"])]
     for name, part in (("themes-train.jsonl", train), ("themes-test.jsonl", test)):
