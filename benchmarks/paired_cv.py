@@ -55,17 +55,18 @@ MULTICLASS_VARIANTS: dict[str, dict] = {
     "C=10": {"classifier__C": 10.0},
     "C=30": {"classifier__C": 30.0},
     "C=100": {"classifier__C": 100.0},
+    "LR + Complement NB": {"classifier": "blend"},  # benchmarks.blends.LogitBlend around the head's own classifier
 }
 
 
-def fold_scores(data: LabelledData, name: str, lexicon, folds: int, draws: int) -> list[float]:
+def fold_scores(data: LabelledData, name: str, lexicon, folds: int, draws: range) -> list[float]:
     """Macro-F1 of each fold of each draw for one variant, thresholds tuned on the draw's out-of-fold scores."""
     recipe, use_lexicon = VARIANTS[name]
     recipe = replace(recipe, cv_folds=folds)
     encoded = encode_targets(data)
     labels, target = encoded["labels"]
     scores = []
-    for seed in range(draws):
+    for seed in draws:
         proba = cross_validated_probabilities(data, encoded, recipe, lexicon if use_lexicon else None, seed)["labels"]
         thresholds = np.asarray(label_thresholds(recipe, target, proba, data.groups, seed))
         draw = [cv_report("labels", labels, target[test], proba[test], thresholds)["macro_f1"]
@@ -75,15 +76,21 @@ def fold_scores(data: LabelledData, name: str, lexicon, folds: int, draws: int) 
     return scores
 
 
-def multiclass_fold_scores(data: LabelledData, head: str, name: str, lexicon, folds: int, draws: int) -> list[float]:
+def multiclass_fold_scores(data: LabelledData, head: str, name: str, lexicon, folds: int, draws: range) -> list[float]:
     """Macro-F1 of the argmax on each fold of each draw, for one-label head `head` with a variant's settings."""
     from joblib import Parallel, delayed
 
     texts = np.asarray(data.texts, dtype=object)
     _, target = encode_targets(data)[head]
-    pipeline = build_pipeline(Recipe(), head, lexicon).set_params(**MULTICLASS_VARIANTS[name])
+    pipeline = build_pipeline(Recipe(), head, lexicon)
+    settings = dict(MULTICLASS_VARIANTS[name])
+    if settings.get("classifier") == "blend":
+        from benchmarks.blends import LogitBlend
+
+        settings["classifier"] = LogitBlend(linear=pipeline.named_steps["classifier"])
+    pipeline.set_params(**settings)
     scores = []
-    for seed in range(draws):
+    for seed in draws:
         draw = Parallel(n_jobs=-1)(
             delayed(_multiclass_fold)(pipeline, texts, target, train, test) for train, test in cv_splits(data, folds, seed)
         )
@@ -137,15 +144,19 @@ def main() -> None:
     parser.add_argument("--data", nargs="+", type=Path, help="one-label data for --head label (default: the corpus)")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--draws", type=int, default=5)
+    parser.add_argument("--first-draw", type=int, default=0,
+                        help="seed of the first fold draw: fresh draws re-test a variant found on the first ones")
     parser.add_argument("--update", action="store_true", help="rewrite the section in BENCHMARKS.md")
     args = parser.parse_args()
-    table = paired_table(args.head, args.variant, args.data, args.folds, args.draws)
+    draws = range(args.first_draw, args.first_draw + args.draws)
+    table = paired_table(args.head, args.variant, args.data, args.folds, draws)
     print(table)
     if args.update:
         quoted = " ".join(f'"{v}"' for v in args.variant)
         data = " --data " + " ".join(str(p) for p in args.data) if args.data else ""
         command = (f"python benchmarks/paired_cv.py{'' if args.head == 'labels' else ' --head ' + args.head}{data} "
-                   f"--variant {quoted} --folds {args.folds} --draws {args.draws} --update")
+                   f"--variant {quoted} --folds {args.folds} --draws {args.draws}"
+                   f"{f' --first-draw {args.first_draw}' if args.first_draw else ''} --update")
         title = SECTIONS[args.head] + (f" ({args.data[0].parent.name})" if args.data else "")
         update_section(title, f"`{command}`: the default and each variant on the same grouped folds of "
                        f"{'the corpus training split' if not args.data else 'the files named'}; corrected SE of Nadeau "
@@ -156,7 +167,7 @@ SECTIONS = {"labels": "Paired CV: variants against the default", "topic": "Paire
             "label": "Paired CV: a one-label head"}
 
 
-def paired_table(head: str, variants: list[str], paths: list[Path] | None, folds: int, draws: int) -> str:
+def paired_table(head: str, variants: list[str], paths: list[Path] | None, folds: int, draws: range) -> str:
     """The paired comparison of each variant with the default, as a Markdown table."""
     known = VARIANTS if head == "labels" else MULTICLASS_VARIANTS
     unknown = [v for v in variants if v not in known]
@@ -174,7 +185,7 @@ def paired_table(head: str, variants: list[str], paths: list[Path] | None, folds
     else:
         default = multiclass_fold_scores(data, head, "default", lexicon, folds, draws)
         scores = {v: multiclass_fold_scores(data, head, v, lexicon, folds, draws) for v in variants}
-    rows = [render(compare(v, default, scores[v], folds, draws)) for v in variants]
+    rows = [render(compare(v, default, scores[v], folds, len(draws))) for v in variants]
     return "\n".join([HEADER, *rows])
 
 

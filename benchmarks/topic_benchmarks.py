@@ -13,7 +13,8 @@
 2. The themes task: the shipped model on ../shared/eval/real-dev.jsonl per
    theme, next to fastText (its multi-label recipe: one-vs-all loss, 25 epochs,
    lr 0.5, word bigrams; labels over 0.5) trained on the same corpus split.
-3. The shipped model's topic head on MasakhaNEWS test without training on it.
+
+The shipped topic head on MasakhaNEWS has its own script, topic_head_masakhanews.py.
 
 fastText trains on one thread, so a run gives its figures again, except the
 autotuned row, which is bound by time (and gets every core). fastText (`fasttext-wheel`) is a
@@ -48,8 +49,6 @@ BENCHMARKS = {
     "MasakhaNEWS fra": (["masakhanews-fra/train-50-per-label.jsonl", "masakhanews-fra/dev.jsonl"], "masakhanews-fra/test.jsonl"),
     "SIB-200 fra": (["sib200-fra/train.jsonl", "sib200-fra/dev.jsonl"], "sib200-fra/test.jsonl"),
 }
-TOPIC_MAP = {"business": "economy", "health": "health", "politics": ("politics", "security"), "sports": "sport",
-             "technology": "science_tech"}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -230,51 +229,7 @@ def themes_vs_fasttext(workdir: Path) -> tuple[list[dict], dict]:
     return table, summary
 
 
-def topic_head_on_masakhanews() -> dict:
-    from classifier.persistence import load_model
-
-    tagger, _ = load_model()
-    rows = read_jsonl(SHARED / "benchmarks/masakhanews-fra/test.jsonl")
-    predicted = [r["topic"] for r in tagger.predict([r["text"] for r in rows], scores=False)]
-    truth = []
-    for row, guess in zip(rows, predicted):
-        wanted = TOPIC_MAP[row["label"]]
-        truth.append(guess if isinstance(wanted, tuple) and guess in wanted else (wanted[0] if isinstance(wanted, tuple) else wanted))
-    labels = sorted(set(truth) | set(predicted))
-    return multiclass_report(truth, predicted, labels)
-
-
-ANNOTATION = ROOT / "benchmarks/data/masakhanews-business-technology-topics.jsonl"
-
-
-def topic_head_vs_annotation() -> dict:
-    """The topic head against a topics.md reading of MasakhaNEWS train/dev business and technology articles.
-
-    `ANNOTATION` holds, per article (file and line, no text), the desk a reader
-    chose by the rules of topics.md; it tells how far the benchmark's
-    section labels are from this project's topics.
-    """
-    from collections import Counter
-
-    from classifier.persistence import load_model
-
-    tagger, _ = load_model()
-    notes = [json.loads(line) for line in ANNOTATION.read_text(encoding="utf-8").splitlines()]
-    files = {name: read_jsonl(SHARED / f"benchmarks/masakhanews-fra/{name}.jsonl") for name in {n["file"] for n in notes}}
-    texts = [files[n["file"]][n["line"] - 1]["text"] for n in notes]
-    predicted = [r["topic"] for r in tagger.predict(texts, scores=False)]
-    share = {label: Counter(n["topic"] for n in notes if n["label"] == label) for label in ("business", "technology")}
-    return {
-        "articles": len(notes),
-        "agreement": float(np.mean([p == n["topic"] for p, n in zip(predicted, notes)])),
-        "confident": [p == n["topic"] for p, n in zip(predicted, notes) if n["confident"]],
-        "business_economy": (share["business"]["economy"], sum(share["business"].values())),
-        "technology_science": (share["technology"]["science_tech"], sum(share["technology"].values())),
-        "mapped_accuracy": float(np.mean([p == TOPIC_MAP[n["label"]] for p, n in zip(predicted, notes)])),
-    }
-
-
-def render(topic_rows, theme_table, theme_summary, masakha, annotation) -> str:
+def render(topic_rows, theme_table, theme_summary) -> str:
     lines = ["### Topic benchmarks (identical splits)", "",
              "| benchmark | system | accuracy | macro-F1 | fit s | predict texts/s | model MB |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {r['benchmark']} | {r['system']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['fit_s']:.1f} | "
@@ -286,26 +241,7 @@ def render(topic_rows, theme_table, theme_summary, masakha, annotation) -> str:
     lines += ["", f"Macro-F1: wiretag {s['wiretag']['macro_f1']:.3f}, fastText {s['fasttext']['macro_f1']:.3f}; "
               f"micro-F1: wiretag {s['wiretag']['micro_f1']:.3f}, fastText {s['fasttext']['micro_f1']:.3f}. "
               f"Uniformly drawn part: macro-F1 wiretag {s['wiretag_uniform']['macro_f1']:.3f}, "
-              f"fastText {s['fasttext_uniform']['macro_f1']:.3f}.", "",
-              "### Shipped topic head on MasakhaNEWS fra test (never trained on it)", "",
-              "Mapping: business→economy, health→health, politics→politics or security, sports→sport, "
-              f"technology→science_tech. Accuracy **{masakha['accuracy']:.3f}**, macro-F1 {masakha['macro_f1']:.3f} "
-              f"({masakha['rows']} articles).", "", "Confusion (rows: expected, columns: predicted):", "",
-              "| | " + " | ".join(masakha["confusion"]["labels"]) + " |", "|---|" + "---|" * len(masakha["confusion"]["labels"])]
-    lines += [f"| {label} | " + " | ".join(str(v) for v in row) + " |"
-              for label, row in zip(masakha["confusion"]["labels"], masakha["confusion"]["matrix"])]
-    a = annotation
-    economy, business = a["business_economy"]
-    science, technology = a["technology_science"]
-    lines += ["", f"How far the benchmark's sections are from topics.md: a reader assigned the desk by the rules of "
-              f"topics.md to the {a['articles']} business and technology articles of the *training* files "
-              f"(train-50-per-label + dev; `benchmarks/data/masakhanews-business-technology-topics.jsonl`, ids and "
-              f"desks only). Only {economy} of {business} business articles are economy-desk stories by those rules "
-              f"(climate, heritage, science, social features, court cases make up the rest) and {science} of "
-              f"{technology} technology articles are science_tech (football stories, fraud cases, state hacking). "
-              f"On these articles the topic head agrees with the reader on {a['agreement']:.0%} "
-              f"({sum(a['confident'])} of {len(a['confident'])} where the reader was confident) while the mapping "
-              f"scores it {a['mapped_accuracy']:.0%}: the mapping, not only the model, caps the figure above."]
+              f"fastText {s['fasttext_uniform']['macro_f1']:.3f}."]
     return "\n".join(lines)
 
 
@@ -322,8 +258,7 @@ def main() -> None:
         for name, (train_files, test_file) in BENCHMARKS.items():
             topic_rows += topic_benchmark(name, train_files, test_file, workdir, args.autotune_seconds)
         theme_table, theme_summary = themes_vs_fasttext(workdir)
-    masakha = topic_head_on_masakhanews()
-    text = render(topic_rows, theme_table, theme_summary, masakha, topic_head_vs_annotation())
+    text = render(topic_rows, theme_table, theme_summary)
     print(text)
     if args.update:
         update_section("Against fastText and plain scikit-learn",
