@@ -178,6 +178,16 @@ def test_mixed_label_and_labels_rows(tmp_path):
     assert "d.jsonl:4: field 'label': mixed 'label' and 'labels' rows" in result.stderr
 
 
+@pytest.mark.parametrize("weight", [0, -1, 2.5, "deux", True, 11])
+def test_a_bad_weight_names_its_line(tmp_path, weight):
+    rows = labelled_rows()
+    rows[6]["weight"] = weight
+    result = train(tmp_path, rows)
+    assert result.exit_code == 2
+    assert "d.jsonl:7: field 'weight': must be a whole number from 1 to 10" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
 def test_duplicate_ids_warn_and_training_goes_on(tmp_path):
     rows = labelled_rows()
     rows[5]["id"] = rows[4]["id"]

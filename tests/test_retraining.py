@@ -96,3 +96,26 @@ def test_suggest_fails_cleanly_on_bad_input(small_model, tmp_path):
     pool = write_jsonl(tmp_path / "pool.jsonl", [{"id": "a", "text": "   "}, {"id": "b", "text": "Des migrants."}])
     picked = [json.loads(line) for line in run("suggest", pool, "-n", "5", "-m", small_model).stdout.splitlines()]
     assert [p["id"] for p in picked] == ["b"]  # empty texts are never suggested
+
+
+def test_a_row_of_weight_two_trains_as_that_row_written_twice(tmp_path):
+    """Same folds, same thresholds, same scores: the copies of a weighted row share its story, so its fold."""
+    from classifier.persistence import load_model, read_manifest
+
+    rows = labelled_rows()
+    heavy = {row["id"] for row in rows if row["labels"] == ["migration"] or row["id"].startswith("none-")}
+    weighted = [dict(row, story=row["id"], weight=2) if row["id"] in heavy else dict(row, story=row["id"]) for row in rows]
+    doubled = [dict(row, story=row["id"]) for row in rows for _ in range(2 if row["id"] in heavy else 1)]
+    models = {}
+    for name, part in (("weighted", weighted), ("doubled", doubled)):
+        data = write_jsonl(tmp_path / f"{name}.jsonl", part)
+        assert run("train", data, "-o", tmp_path / name, "--quiet").exit_code == 0
+        models[name] = load_model(tmp_path / name)[0]
+    texts = [row["text"] for row in rows]
+    assert models["weighted"].predict(texts) == models["doubled"].predict(texts)
+    assert models["weighted"].heads["labels"].thresholds == models["doubled"].heads["labels"].thresholds
+    manifest = read_manifest(tmp_path / "weighted")["training"]
+    assert manifest["rows"] == len(doubled) and manifest["rows_read"] == len(rows)
+    # Evaluation counts every row once, weight or not.
+    assert run("evaluate", tmp_path / "weighted.jsonl", "-m", tmp_path / "weighted", "--json", tmp_path / "e.json").exit_code == 0
+    assert json.loads((tmp_path / "e.json").read_text())["heads"]["labels"]["rows"] == len(rows)

@@ -44,3 +44,15 @@ def test_streaming_refuses_labels_outside_the_taxonomy(tmp_path):
     result = run("train", data, "-o", tmp_path / "model", "--streaming", "--taxonomy", taxonomy)
     assert result.exit_code == 2
     assert "piracy" in result.output
+
+
+def test_streaming_reads_a_weighted_row_that_many_times_and_skips_a_bad_weight(tmp_path):
+    from training.streaming import labelled_rows as streamed_rows
+
+    rows = labelled_rows()[:3]
+    rows[0]["weight"] = 3
+    rows[1]["weight"] = "trois"
+    warnings: list[str] = []
+    texts = [text for text, _, _ in streamed_rows([write_jsonl(tmp_path / "w.jsonl", rows)], warnings)]
+    assert texts == [rows[0]["text"]] * 3 + [rows[2]["text"]]
+    assert len(warnings) == 1 and "w.jsonl:2: field 'weight'" in warnings[0]

@@ -1,9 +1,10 @@
 """Labelled rows for training and evaluation, checked as they are read.
 
 Training refuses what it cannot learn from (an unreadable row, an empty text,
-an unknown label, mixed `label`/`labels` rows) with one error naming the file,
-line and field; it warns and goes on where it can (duplicate ids, repeated
-texts).
+an unknown label, mixed `label`/`labels` rows, a bad `weight`) with one error
+naming the file, line and field; it warns and goes on where it can (duplicate
+ids, repeated texts). A row's `weight` N makes it count as N rows in training
+(fit, cross-validation folds, thresholds); evaluation reads every row once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from training.taxonomy import Taxonomy
 TASKS = ("auto", MULTILABEL, MULTICLASS)
 GROUP_FIELDS = ("story", "group")
 LABEL_SEPARATOR = "|"
+WEIGHT_FIELD = "weight"
+MAX_WEIGHT = 10
 
 
 @dataclass
@@ -35,6 +38,7 @@ class LabelledData:
     columns: dict[str, list[Any]] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    copies: int = 0  # rows added by `weight` fields: len(self) - copies rows were read
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -57,6 +61,20 @@ def _labels_value(value: Any, *, path: str, line: int, field_name: str) -> list[
         return [v.strip() for v in value if v.strip()]
     raise WiretagError(
         f"must be a list of label ids (or '|'-separated), got {type(value).__name__}", path=path, line=line, field=field_name
+    )
+
+
+def weight_value(value: Any, *, path: str, line: int) -> int:
+    """A row's training weight: a whole number of times it counts, 1 when absent."""
+    if value is None or value == "":
+        return 1
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_WEIGHT:
+        return value
+    raise WiretagError(
+        f"must be a whole number from 1 to {MAX_WEIGHT} (times the row counts in training), got {value!r}",
+        path=path, line=line, field=WEIGHT_FIELD,
     )
 
 
@@ -90,6 +108,7 @@ def load_labelled(
     seen_texts: dict[str, tuple[str, int, Any]] = {}
     collected: dict[str, list[Any]] = {"labels": [], "label": [], "topic": []}
     present: dict[str, list[bool]] = {"labels": [], "label": [], "topic": []}
+    weights: list[int] = []
     for path in paths:
         path = str(path)
         count = 0
@@ -121,6 +140,7 @@ def load_labelled(
                         taxonomy.check(name, label, path=path, line=row.line)
                 collected[name].append(value)
             _note_duplicates(data, row, text, path, seen_ids, seen_texts, collected, for_training)
+            weights.append(weight_value(row.fields.get(WEIGHT_FIELD), path=path, line=row.line) if for_training else 1)
             data.texts.append(text)
             data.locations.append((path, row.line))
             group = next((row.fields[g] for g in GROUP_FIELDS if row.fields.get(g) not in (None, "")), None)
@@ -132,7 +152,17 @@ def load_labelled(
     for column in keep:
         data.columns.setdefault(column, [None] * len(data.texts))
     _assign_heads(data, collected, present, task, for_training)
-    return data
+    return _weighted(data, weights)
+
+
+def _weighted(data: LabelledData, weights: list[int]) -> LabelledData:
+    """Each row repeated as many times as its weight; a row's copies share its story, so they share a fold."""
+    if all(w == 1 for w in weights):
+        return data
+    expanded = data.subset([i for i, w in enumerate(weights) for _ in range(w)])
+    expanded.warnings = data.warnings
+    expanded.copies = sum(weights) - len(weights)
+    return expanded
 
 
 def _checked_text(row: Row, path: str) -> str:

@@ -31,6 +31,9 @@ def model_card(manifest: dict[str, Any], evaluation: dict[str, Any] | None = Non
         "",
         f"Seed {training['seed']}; recipe: `{training['recipe']}`.",
     ]
+    if "rows_read" in training:
+        parts.append(f"Rows with a `weight` count that many times: {training['rows_read']} rows read, "
+                     f"{training['rows']} as trained; the label counts below count the same way.")
     if "taxonomy" in training:
         parts.append(f"Labels checked against `{training['taxonomy']['file']}` (sha256 {training['taxonomy']['sha256'][:16]}).")
     for name, head in manifest["heads"].items():

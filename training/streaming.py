@@ -25,7 +25,7 @@ import numpy as np
 from classifier.errors import WiretagError
 from classifier.model import MULTICLASS, MULTILABEL, Head, Tagger
 from classifier.records import Source, read_rows, text_of
-from training.data import _label_value, _labels_value
+from training.data import WEIGHT_FIELD, _label_value, _labels_value, weight_value
 from training.metrics import indicator
 from training.taxonomy import Taxonomy
 
@@ -53,16 +53,19 @@ class Chunk:
 
 
 def labelled_rows(paths: Sequence[str | Path], warnings: list[str], taxonomy: Taxonomy | None = None):
-    """(text, labels or None, topic or None) for each readable row; bad rows become warnings, unknown labels errors."""
+    """(text, labels or None, topic or None) for each readable row, `weight` times; bad rows become warnings,
+    unknown labels errors."""
     for path in paths:
         for row in read_rows(Source(str(path))):
             text, error = text_of(row)
             values: dict[str, Any] = {}
+            weight = 1
             if error is None:
                 try:
                     for head, read in (("labels", _labels_value), ("topic", _label_value)):
                         if row.fields.get(head) is not None:
                             values[head] = read(row.fields[head], path=str(path), line=row.line, field_name=head)
+                    weight = weight_value(row.fields.get(WEIGHT_FIELD), path=str(path), line=row.line)
                 except WiretagError as exc:
                     error = f"field '{exc.field}': {exc.message}"
             if error is not None:
@@ -72,7 +75,8 @@ def labelled_rows(paths: Sequence[str | Path], warnings: list[str], taxonomy: Ta
                 for head, value in values.items():
                     for label in value if isinstance(value, list) else [value]:
                         taxonomy.check(head, label, path=str(path), line=row.line)
-            yield text, values.get("labels"), values.get("topic")
+            for _ in range(weight):
+                yield text, values.get("labels"), values.get("topic")
 
 
 def labelled_chunks(paths: Sequence[str | Path], size: int) -> Iterator[tuple[Chunk, Chunk]]:

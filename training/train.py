@@ -300,7 +300,8 @@ def train(
         if len(data.warnings) > 20:
             progress(f"warning: {len(data.warnings) - 20} more warnings like these")
         lexicon = taxonomy.lexicon("labels") if taxonomy and "labels" in data.targets else None
-        progress(f"{len(data)} rows; heads: {', '.join(data.targets)}")
+        weighted = f" ({len(data)} with weights)" if data.copies else ""
+        progress(f"{len(data) - data.copies} rows{weighted}; heads: {', '.join(data.targets)}")
         search_report = None
         if search:
             from training.search import search_recipe
@@ -342,6 +343,8 @@ def build_manifest(output, tagger: Tagger, reports, data: LabelledData, recipe: 
         "seed": seed,
         "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(recipe).items()},
     }
+    if data.copies:
+        training["rows_read"] = len(data) - data.copies  # `rows` and label_counts count a row `weight` times
     if taxonomy is not None:
         training["taxonomy"] = {"file": taxonomy.path.name, "sha256": file_sha256(taxonomy.path)}
     if "labels" in data.targets:
