@@ -102,7 +102,7 @@ def test_a_row_of_weight_two_trains_as_that_row_written_twice(tmp_path):
     """Same folds, same thresholds, same scores: the copies of a weighted row share its story, so its fold."""
     from classifier.persistence import load_model, read_manifest
 
-    rows = labelled_rows()
+    rows = labelled_rows() + [{"id": "none-odd", "text": "Le xylophoniste Zébulon a joué à Ségou.", "labels": [], "topic": "sport"}]
     heavy = {row["id"] for row in rows if row["labels"] == ["migration"] or row["id"].startswith("none-")}
     weighted = [dict(row, story=row["id"], weight=2) if row["id"] in heavy else dict(row, story=row["id"]) for row in rows]
     doubled = [dict(row, story=row["id"]) for row in rows for _ in range(2 if row["id"] in heavy else 1)]
@@ -114,6 +114,10 @@ def test_a_row_of_weight_two_trains_as_that_row_written_twice(tmp_path):
     texts = [row["text"] for row in rows]
     assert models["weighted"].predict(texts) == models["doubled"].predict(texts)
     assert models["weighted"].heads["labels"].thresholds == models["doubled"].heads["labels"].thresholds
+    # A weight changes how much a row counts, never the vocabulary: that is fitted on distinct texts.
+    assert run("train", write_jsonl(tmp_path / "plain.jsonl", rows), "-o", tmp_path / "plain", "--quiet").exit_code == 0
+    vocabulary = [set(load_model(tmp_path / name)[0].features.get_feature_names_out()) for name in ("weighted", "plain")]
+    assert vocabulary[0] == vocabulary[1]
     manifest = read_manifest(tmp_path / "weighted")["training"]
     assert manifest["rows"] == len(doubled) and manifest["rows_read"] == len(rows)
     # Evaluation counts every row once, weight or not.

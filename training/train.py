@@ -166,8 +166,13 @@ def cross_validated_probabilities(
     return out
 
 
+def distinct(texts) -> list[str]:
+    """Each text once: the features' vocabulary and IDF count texts, not how often a row is repeated or weighted."""
+    return list(dict.fromkeys(texts))
+
+
 def _fold_probabilities(texts, encoded, train_idx, test_idx, recipe: Recipe, lexicon, seed) -> dict[str, np.ndarray]:
-    features = recipe.features(lexicon).fit(texts[train_idx])
+    features = recipe.features(lexicon).fit(distinct(texts[train_idx]))
     X_train, X_test = features.transform(texts[train_idx]), features.transform(texts[test_idx])
     out = {}
     for head, (labels, target) in encoded.items():
@@ -241,7 +246,7 @@ def fit_tagger(
         else:
             reports[head] = cv_report(head, labels, target, oof[0][head])
     progress("fitting the final model on all rows")
-    features = recipe.features(lexicon).fit(data.texts)
+    features = recipe.features(lexicon).fit(distinct(data.texts))
     X = features.transform(data.texts)
     heads = {}
     for head, (labels, target) in encoded.items():
