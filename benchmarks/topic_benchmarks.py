@@ -24,7 +24,6 @@ benchmark-only dependency. Needs ../shared.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from benchmarks.report import update_section  # noqa: E402
 from benchmarks.timing import best_seconds  # noqa: E402
 from training.data import load_labelled  # noqa: E402
 from training.metrics import multiclass_report, multilabel_report  # noqa: E402
+from training.records import read_records  # noqa: E402
 from training.search import search_recipe  # noqa: E402
 from training.train import Recipe, fit_tagger  # noqa: E402
 
@@ -49,10 +49,6 @@ BENCHMARKS = {
     "MasakhaNEWS fra": (["masakhanews-fra/train-50-per-label.jsonl", "masakhanews-fra/dev.jsonl"], "masakhanews-fra/test.jsonl"),
     "SIB-200 fra": (["sib200-fra/train.jsonl", "sib200-fra/dev.jsonl"], "sib200-fra/test.jsonl"),
 }
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def size_of(path: Path) -> int:
@@ -151,7 +147,7 @@ def topic_benchmark(name: str, train_files: list[str], test_file: str, workdir: 
 
     base = SHARED / "benchmarks"
     train = load_labelled([base / f for f in train_files])
-    test_rows = read_jsonl(base / test_file)
+    test_rows = read_records(base / test_file)
     texts, truth = [r["text"] for r in test_rows], [r["label"] for r in test_rows]
     labels = sorted(set(train.targets["label"]))
     results = []

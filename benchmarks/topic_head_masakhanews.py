@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -26,16 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import update_section  # noqa: E402
 from training.metrics import multiclass_report  # noqa: E402
+from training.records import read_records  # noqa: E402
 
 MASAKHANEWS = ROOT.parent / "shared/benchmarks/masakhanews-fra"
 READING = ROOT / "benchmarks/data/masakhanews-train-topics.jsonl"
 SECTION_DESKS = {"business": ("economy",), "health": ("health",), "politics": ("politics", "security"),
                  "sports": ("sport",), "technology": ("science_tech",)}
 TITLE = "Shipped topic head on MasakhaNEWS fra (never trained on it)"
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def mapped(section: str, desk: str) -> bool:
@@ -51,7 +47,7 @@ def head_topics(texts: list[str]) -> list[str]:
 
 def test_split_report() -> dict:
     """The head on test.jsonl; a politics article counts as right on either of its two desks."""
-    rows = read_jsonl(MASAKHANEWS / "test.jsonl")
+    rows = read_records(MASAKHANEWS / "test.jsonl")
     predicted = head_topics([row["text"] for row in rows])
     truth = [guess if mapped(row["label"], guess) else SECTION_DESKS[row["label"]][0] for row, guess in zip(rows, predicted)]
     return multiclass_report(truth, predicted, sorted(set(truth) | set(predicted)))
@@ -59,8 +55,8 @@ def test_split_report() -> dict:
 
 def reading_report() -> dict:
     """Readers' desks and the head's on the training articles, each scored by the mapping and against the other."""
-    notes = read_jsonl(READING)
-    files = {name: read_jsonl(MASAKHANEWS / f"{name}.jsonl") for name in {note["file"] for note in notes}}
+    notes = read_records(READING)
+    files = {name: read_records(MASAKHANEWS / f"{name}.jsonl") for name in {note["file"] for note in notes}}
     predicted = head_topics([files[note["file"]][note["line"] - 1]["text"] for note in notes])
     sure = [i for i, note in enumerate(notes) if note["confident"]]
     sections = sorted({note["label"] for note in notes})
