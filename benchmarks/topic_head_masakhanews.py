@@ -38,26 +38,23 @@ def mapped(section: str, desk: str) -> bool:
     return desk in SECTION_DESKS[section]
 
 
-def head_topics(texts: list[str]) -> list[str]:
-    from classifier.persistence import load_model
-
-    tagger, _ = load_model()
+def head_topics(tagger, texts: list[str]) -> list[str]:
     return [record["topic"] for record in tagger.predict(texts, scores=False)]
 
 
-def test_split_report() -> dict:
+def on_test_split(tagger) -> dict:
     """The head on test.jsonl; a politics article counts as right on either of its two desks."""
     rows = read_records(MASAKHANEWS / "test.jsonl")
-    predicted = head_topics([row["text"] for row in rows])
+    predicted = head_topics(tagger, [row["text"] for row in rows])
     truth = [guess if mapped(row["label"], guess) else SECTION_DESKS[row["label"]][0] for row, guess in zip(rows, predicted)]
     return multiclass_report(truth, predicted, sorted(set(truth) | set(predicted)))
 
 
-def reading_report() -> dict:
+def against_reading(tagger) -> dict:
     """Readers' desks and the head's on the training articles, each scored by the mapping and against the other."""
     notes = read_records(READING)
     files = {name: read_records(MASAKHANEWS / f"{name}.jsonl") for name in {note["file"] for note in notes}}
-    predicted = head_topics([files[note["file"]][note["line"] - 1]["text"] for note in notes])
+    predicted = head_topics(tagger, [files[note["file"]][note["line"] - 1]["text"] for note in notes])
     sure = [i for i, note in enumerate(notes) if note["confident"]]
     sections = sorted({note["label"] for note in notes})
     return {
@@ -107,7 +104,10 @@ def main() -> None:
     args = parser.parse_args()
     if not MASAKHANEWS.is_dir():
         sys.exit("../shared is not beside the project: nothing to benchmark on")
-    text = render(test_split_report(), reading_report())
+    from classifier.persistence import load_model
+
+    tagger, _ = load_model()
+    text = render(on_test_split(tagger), against_reading(tagger))
     print(text)
     if args.update:
         update_section(TITLE, text)
