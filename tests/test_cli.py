@@ -216,10 +216,12 @@ def test_data_check_passes_clean_data_and_fails_on_problems(tmp_path, train_file
     rows = labelled_rows()
     rows.append({"text": rows[0]["text"], "labels": ["migration"]})  # same text, other labels
     rows.append({"text": "  ", "labels": []})
+    rows.append({"text": "Le marché de Ségou rouvre ses portes.", "labels": [], "weight": 0})
     bad = write_jsonl(tmp_path / "bad.jsonl", rows)
     result = run("data", "check", bad, "--test", train_file)
     assert result.exit_code == 1
     assert "bad.jsonl:56: field 'text': empty" in result.stdout
+    assert "bad.jsonl:57: field 'weight': must be a whole number" in result.stdout
     assert "with other labels" in result.stdout
     assert "test rows must not be in training" in result.stdout
 

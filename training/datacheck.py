@@ -15,7 +15,9 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from classifier.errors import WiretagError
 from classifier.records import Source, read_rows
+from training.data import WEIGHT_FIELD, weight_value
 from training.taxonomy import Taxonomy, load_taxonomy
 
 SHINGLE_WORDS = 5
@@ -106,6 +108,10 @@ def check_data(
                     continue
                 if kind:
                     kinds.setdefault(kind, (str(path), row.line))
+                try:
+                    weight_value(row.fields.get(WEIGHT_FIELD), path=str(path), line=row.line)
+                except WiretagError as exc:
+                    problem(errors, path, row.line, exc.field, exc.message)
                 topic = row.fields.get("topic")
                 if taxonomy is not None:
                     for field_name, values in ((kind, labels or []), ("topic", [topic] if topic else [])):
