@@ -48,6 +48,7 @@ VARIANTS: dict[str, tuple[Recipe, bool]] = {
     "no sublinear tf": (replace(BASE, sublinear_tf=False), True),
     "words 1-1": (replace(BASE, word_ngrams=(1, 1)), True),
     "words 1-3": (replace(BASE, word_ngrams=(1, 3)), True),
+    "min_df=1": (replace(BASE, min_df=1), True),
     "lexicon weight 1.0": (replace(BASE, lexicon_weight=1.0), True),
     "LinearSVC + Platt": (replace(BASE, loss="svm", C=0.5), True),
     "SGD (log loss)": (replace(BASE, loss="sgd"), True),
