@@ -19,7 +19,6 @@ from training.records import read_records
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEST_SHARE = 20  # percent
 FIELDS = ("id", "story", "text", "labels", "topic", "register", "country", "hard_negative")
-OPTIONAL_FIELDS = ("weight",)
 
 
 def in_test(story: str) -> bool:
@@ -27,11 +26,7 @@ def in_test(story: str) -> bool:
 
 
 def assemble(batch_dir: Path, out_dir: Path) -> tuple[int, int]:
-    rows = [
-        {key: row[key] for key in FIELDS} | {key: row[key] for key in OPTIONAL_FIELDS if key in row}
-        for path in sorted(batch_dir.glob("*.jsonl"))
-        for row in read_records(path)
-    ]
+    rows = [{key: row[key] for key in FIELDS} for path in sorted(batch_dir.glob("*.jsonl")) for row in read_records(path)]
     train = [r for r in rows if not in_test(r["story"])]
     test = [r for r in rows if in_test(r["story"])]
     for name, part in (("themes-train.jsonl", train), ("themes-test.jsonl", test)):
